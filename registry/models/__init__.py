@@ -1,0 +1,19 @@
+"""The registry's data model, one module per concept."""
+from registry.models.vocabularies import (  # noqa: F401
+    Department,
+    DesignType,
+    MethodSynonym,
+    Organisation,
+    Place,
+    PolicyArea,
+    Programme,
+)
+from registry.models.evaluations import (  # noqa: F401
+    EvaluationDesign,
+    EvaluationOrganisation,
+    EventDate,
+    Evaluation,
+    Link,
+)
+from registry.models.documents import Document  # noqa: F401
+from registry.models.findings import Finding  # noqa: F401

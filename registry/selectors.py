@@ -1,0 +1,85 @@
+"""Read queries. One place decides what a visitor may see; views and the API call these."""
+from django.db.models import Count, Prefetch, Q
+
+from registry.models import Department, DesignType, Document, Evaluation, EvaluationDesign, Finding, PolicyArea
+from registry.models.evaluations import Visibility
+
+
+def visible_evaluations(user=None):
+    """Published records for everyone; moderators (staff) also see the rest."""
+    if user is not None and user.is_authenticated and user.is_staff:
+        return Evaluation.objects.all()
+    return Evaluation.objects.published()
+
+
+def evaluation_list(queryset):
+    """The rows a list of records shows, with their relations fetched in a fixed number of queries."""
+    return queryset.select_related("lead_department", "programme").prefetch_related(
+        Prefetch("designs", queryset=EvaluationDesign.objects.select_related("design_type__parent").order_by("design_type__position")),
+        "event_dates",
+    )
+
+
+def evaluation_detail(slug, user=None):
+    """The record with everything its page shows, or None. Withdrawn records are
+    returned too: their page answers 410 Gone rather than 404."""
+    queryset = visible_evaluations(user) | Evaluation.objects.filter(visibility=Visibility.WITHDRAWN)
+    queryset = queryset.select_related("lead_department", "programme").prefetch_related(
+        "other_departments",
+        "places",
+        Prefetch("policy_areas", queryset=PolicyArea.objects.select_related("parent")),
+        Prefetch("designs", queryset=EvaluationDesign.objects.select_related("design_type__parent")),
+        "organisation_roles__organisation",
+        "event_dates",
+        "links",
+        Prefetch("findings", queryset=Finding.objects.select_related("source_document").defer("source_document__text")),
+        Prefetch("documents", queryset=Document.objects.defer("text").order_by("title")),
+    )
+    return queryset.filter(slug=slug).first()
+
+
+def design_tree():
+    """Every design type, parents before children (one query; the tree is small)."""
+    return list(DesignType.objects.select_related("parent").order_by("position"))
+
+
+def department_choices():
+    return Department.objects.only("code", "name").order_by("name")
+
+
+def registry_counts():
+    """What the registry holds, for the home page: totals by stage and by evaluation type."""
+    published = Evaluation.objects.published()
+    by_stage = dict(published.values_list("stage").annotate(n=Count("id")).values_list("stage", "n"))
+    by_type = list(
+        DesignType.objects.types()
+        .annotate(n=Count("evaluation_designs", filter=Q(evaluation_designs__evaluation__visibility=Visibility.PUBLISHED)))
+        .values_list("code", "name", "n")
+        .order_by("position")
+    )
+    from registry.models.evaluations import Stage
+
+    stages = [(code, label, by_stage.get(code, 0)) for code, label in Stage.choices]
+    if by_stage.get(""):
+        stages.append(("", "Stage not provided", by_stage[""]))
+    return {"total": sum(by_stage.values()), "by_stage": stages, "by_type": by_type}
+
+
+def visible_documents(user=None):
+    """Documents follow the records they support."""
+    if user is not None and user.is_authenticated and user.is_staff:
+        return Document.objects.all()
+    return Document.objects.filter(id__in=Document.objects.visible().values("id"))
+
+
+def document_list(queryset):
+    return queryset.defer("text").order_by("title", "id")
+
+
+def document_detail(pk, user=None):
+    return (
+        visible_documents(user)
+        .prefetch_related(Prefetch("evaluations", queryset=visible_evaluations(user).select_related("lead_department")))
+        .filter(pk=pk)
+        .first()
+    )

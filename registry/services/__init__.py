@@ -1,0 +1,2 @@
+"""Write operations: each validates, saves inside a transaction and leaves the
+search index to be updated after commit."""

@@ -1,0 +1,11 @@
+from django.contrib import admin
+from django.templatetags.static import static
+from django.urls import include, path, re_path
+from django.views.generic import RedirectView
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    # GOV.UK Frontend's compiled CSS asks for fonts and images under /assets/.
+    re_path(r"^assets/(?P<path>.+)$", RedirectView.as_view(url=static("govuk/assets/") + "%(path)s", permanent=True)),
+    path("", include("registry.web.urls")),
+]

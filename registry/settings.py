@@ -132,14 +132,10 @@ LOGGING = {
     "loggers": {"registry": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")}},
 }
 
-REST_FRAMEWORK = {
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-}
-SPECTACULAR_SETTINGS = {
-    "TITLE": "Evaluation Registry API",
-    "VERSION": "1.0.0",
-    "SWAGGER_UI_DIST": "SIDECAR",
-    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
-    "REDOC_DIST": "SIDECAR",
-}
+LOGIN_URL = "registry:sign-in"
+LOGIN_REDIRECT_URL = "registry:your-evaluations"
+LOGOUT_REDIRECT_URL = "registry:home"
+
+# The API's settings (REST_FRAMEWORK, SPECTACULAR_SETTINGS) live beside the API.
+from registry.api.conf import *  # noqa: E402,F401,F403
 REGISTRY_CONTACT_EMAIL = env("REGISTRY_CONTACT_EMAIL", "evaluation.registry@cabinetoffice.gov.uk")

@@ -5,6 +5,7 @@ from django.views.generic import RedirectView
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("api/v1/", include("registry.api.urls")),
     # GOV.UK Frontend's compiled CSS asks for fonts and images under /assets/.
     re_path(r"^assets/(?P<path>.+)$", RedirectView.as_view(url=static("govuk/assets/") + "%(path)s", permanent=True)),
     path("", include("registry.web.urls")),

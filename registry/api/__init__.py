@@ -1,0 +1,1 @@
+"""The metadata API under /api/v1/."""

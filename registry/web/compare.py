@@ -1,0 +1,3 @@
+"""Pages for this area. (Routes are added to urlpatterns below.)"""
+
+urlpatterns = []

@@ -3,13 +3,12 @@ from django.db.models import Count, Prefetch, Q
 
 from registry.models import Department, DesignType, Document, Evaluation, EvaluationDesign, Finding, PolicyArea
 from registry.models.evaluations import Visibility
+from registry.permissions import evaluation_visibility_q
 
 
 def visible_evaluations(user=None):
-    """Published records for everyone; moderators (staff) also see the rest."""
-    if user is not None and user.is_authenticated and user.is_staff:
-        return Evaluation.objects.all()
-    return Evaluation.objects.published()
+    """The records this user may see (registry.permissions decides)."""
+    return Evaluation.objects.filter(evaluation_visibility_q(user))
 
 
 def evaluation_list(queryset):
@@ -66,10 +65,8 @@ def registry_counts():
 
 
 def visible_documents(user=None):
-    """Documents follow the records they support."""
-    if user is not None and user.is_authenticated and user.is_staff:
-        return Document.objects.all()
-    return Document.objects.filter(id__in=Document.objects.visible().values("id"))
+    """Documents follow the records they support: visible when a record this user may see is linked."""
+    return Document.objects.filter(id__in=visible_evaluations(user).values("documents"))
 
 
 def document_list(queryset):

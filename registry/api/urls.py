@@ -1,1 +1,4 @@
+from registry.api import compare_urls
+
 urlpatterns = []
+urlpatterns += compare_urls.urlpatterns

@@ -1,0 +1,3 @@
+"""API routes for comparison and insights (joined into registry/api/urls.py)."""
+
+urlpatterns = []

@@ -1,0 +1,95 @@
+"""The search interface every backend implements.
+
+Only published records, and documents linked to a published record, are ever
+written to an index: a draft cannot leak through hits, snippets, facet counts or
+suggestions because the engine never sees it.
+"""
+from abc import ABC, abstractmethod
+from dataclasses import dataclass, field
+
+FACET_FIELDS = ("type", "method", "department", "stage", "year", "kind")
+
+
+@dataclass
+class SearchQuery:
+    text: str = ""
+    # Narrowing by facet values, e.g. {"method": ["interrupted"], "department": ["department-for-education"]}.
+    # Accepted keys: type, method (a parent includes its children), department, stage, year, kind,
+    # programme, place, policy_area, organisation.
+    filters: dict = field(default_factory=dict)
+    kinds: tuple = ("evaluation", "document")  # which kinds of hit to return
+    sort: str = "relevance"  # "relevance", "newest" or "oldest"
+    page: int = 1
+    page_size: int = 20
+    facets: bool = True
+
+
+@dataclass
+class FacetValue:
+    value: str
+    label: str
+    count: int
+
+
+@dataclass
+class Hit:
+    kind: str  # "evaluation" or "document"
+    pk: int
+    title: str
+    url: str
+    score: float = 0.0
+    snippet: str = ""  # safe HTML: escaped text with the matched words in <mark>
+    slug: str = ""  # evaluations only
+    extra: dict = field(default_factory=dict)  # display fields stored in the index (department, stage, year, kind...)
+
+
+@dataclass
+class SearchResults:
+    hits: list
+    total: int
+    page: int = 1
+    page_size: int = 20
+    facets: dict = field(default_factory=dict)  # facet field -> [FacetValue], counted by the engine in the same query
+    suggestion: str = ""  # "Did you mean" text, or ""
+    error: str = ""  # a message about the query (e.g. malformed syntax) shown to the user; results may still be present
+
+
+class SearchBackend(ABC):
+    def __init__(self, data_dir):
+        self.data_dir = data_dir
+
+    @abstractmethod
+    def index_evaluations(self, ids):
+        """(Re)index these evaluations; ids no longer published are removed."""
+
+    @abstractmethod
+    def index_documents(self, ids):
+        """(Re)index these documents; ids no longer visible are removed."""
+
+    @abstractmethod
+    def remove(self, kind, ids):
+        """Remove hits of a kind ("evaluation" or "document") by id."""
+
+    @abstractmethod
+    def search(self, query: SearchQuery) -> SearchResults:
+        ...
+
+    @abstractmethod
+    def suggest(self, text, limit=5) -> list:
+        """Corrected query strings for a misspelt query, best first."""
+
+    @abstractmethod
+    def facet_counts(self, query: SearchQuery) -> dict:
+        ...
+
+    @abstractmethod
+    def more_like_this(self, evaluation_id, limit=5) -> list:
+        """Ids of published evaluations most like this one."""
+
+    @abstractmethod
+    def rebuild(self, progress=None):
+        """Rebuild the whole index from the database."""
+
+    @abstractmethod
+    def indexed_versions(self) -> dict:
+        """{(kind, id): stamp} of what the index holds, for check_index."""

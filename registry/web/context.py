@@ -1,0 +1,5 @@
+"""Template context shared by every page."""
+
+
+def registry_context(request):
+    return {}

@@ -5,7 +5,7 @@ the page shows as a message; they never raise.
 """
 import django_filters
 from django import forms
-from django.db.models import Max, Q
+from django.db.models import F, Max, Q
 
 from registry.models import Department, DesignType, Evaluation, Organisation, Place, PolicyArea, Programme
 from registry.models.evaluations import Stage
@@ -92,6 +92,6 @@ class EvaluationFilter(django_filters.FilterSet):
     def filter_sort(self, queryset, name, value):
         if value == "year":
             return queryset.annotate(latest_year=Max("event_dates__year")).order_by(
-                Max("event_dates__year").desc(nulls_last=True), "title"
+                F("latest_year").desc(nulls_last=True), "title"
             )
         return queryset.order_by(*SORTS[value][1])

@@ -3,6 +3,7 @@
 Codes that name nothing give a validation error ("not a department code"), which
 the page shows as a message; they never raise.
 """
+
 import django_filters
 from django import forms
 from django.db.models import F, Max, Q
@@ -28,26 +29,44 @@ class CodeChoiceFilter(django_filters.ModelChoiceFilter):
 
 class EvaluationFilter(django_filters.FilterSet):
     department = CodeChoiceFilter(
-        queryset=Department.objects.all(), to_field_name="code", method="filter_department", noun="department code",
+        queryset=Department.objects.all(),
+        to_field_name="code",
+        method="filter_department",
+        noun="department code",
         label="Department",
     )
     lead_department = CodeChoiceFilter(
-        queryset=Department.objects.all(), to_field_name="code", field_name="lead_department",
-        noun="department code", label="Lead department",
+        queryset=Department.objects.all(),
+        to_field_name="code",
+        field_name="lead_department",
+        noun="department code",
+        label="Lead department",
     )
     type = CodeChoiceFilter(
-        queryset=DesignType.objects.types(), to_field_name="code", method="filter_design", noun="evaluation type",
+        queryset=DesignType.objects.types(),
+        to_field_name="code",
+        method="filter_design",
+        noun="evaluation type",
         label="Evaluation type",
     )
     method = CodeChoiceFilter(
-        queryset=DesignType.objects.all(), to_field_name="code", method="filter_design",
-        noun="method code", label="Method (a type or method includes those under it)",
+        queryset=DesignType.objects.all(),
+        to_field_name="code",
+        method="filter_design",
+        noun="method code",
+        label="Method (a type or method includes those under it)",
     )
     stage = django_filters.ChoiceFilter(choices=Stage.choices, label="Evaluation stage")
-    year = django_filters.NumberFilter(method="filter_year", label="Year of any event date", min_value=1900, max_value=2100)
-    year_from = django_filters.NumberFilter(method="filter_year_from", min_value=1900, max_value=2100, label="From year")
+    year = django_filters.NumberFilter(
+        method="filter_year", label="Year of any event date", min_value=1900, max_value=2100
+    )
+    year_from = django_filters.NumberFilter(
+        method="filter_year_from", min_value=1900, max_value=2100, label="From year"
+    )
     year_to = django_filters.NumberFilter(method="filter_year_to", min_value=1900, max_value=2100, label="To year")
-    programme = CodeChoiceFilter(queryset=Programme.objects.all(), to_field_name="slug", noun="programme", field_name="programme")
+    programme = CodeChoiceFilter(
+        queryset=Programme.objects.all(), to_field_name="slug", noun="programme", field_name="programme"
+    )
     place = CodeChoiceFilter(queryset=Place.objects.all(), to_field_name="slug", noun="place", field_name="places")
     organisation = CodeChoiceFilter(
         queryset=Organisation.objects.all(), to_field_name="slug", noun="organisation", field_name="organisations"
@@ -56,7 +75,9 @@ class EvaluationFilter(django_filters.FilterSet):
         queryset=PolicyArea.objects.all(), to_field_name="code", method="filter_policy_area", noun="policy area"
     )
     has_findings = django_filters.BooleanFilter(method="filter_has_findings", widget=forms.NullBooleanSelect)
-    sort = django_filters.ChoiceFilter(choices=[(k, v[0]) for k, v in SORTS.items()], method="filter_sort", label="Sort by")
+    sort = django_filters.ChoiceFilter(
+        choices=[(k, v[0]) for k, v in SORTS.items()], method="filter_sort", label="Sort by"
+    )
 
     class Meta:
         model = Evaluation

@@ -3,6 +3,7 @@ order and wording ("No other departments listed", "Not provided").
 
 Pure functions over already-fetched objects: no queries happen here.
 """
+
 import re
 from dataclasses import dataclass, field
 
@@ -67,17 +68,29 @@ def _yes_no(value, yes, no):
 
 def description_rows(evaluation, tree):
     e = evaluation
-    lead = [{"text": e.lead_department.name, "href": f"/evaluations/?department={e.lead_department.code}"}] if e.lead_department else []
+    lead = (
+        [{"text": e.lead_department.name, "href": f"/evaluations/?department={e.lead_department.code}"}]
+        if e.lead_department
+        else []
+    )
     rows = [
         Row("Lead department", lead),
         Row("Evaluation stage", [e.get_stage_display()] if e.stage else []),
         Row("Other departments", [d.name for d in e.other_departments.all()], "No other departments listed"),
     ]
     rows += design_rows(e, tree)
-    grant = _yes_no(e.is_grant_funded, "This intervention is distributing funding via a grant", "This intervention is not distributing funding via a grant")
+    grant = _yes_no(
+        e.is_grant_funded,
+        "This intervention is distributing funding via a grant",
+        "This intervention is not distributing funding via a grant",
+    )
     if e.is_grant_funded and e.grant_number:
         grant.append(f"Grant number: {e.grant_number}")
-    major = _yes_no(e.is_major_project, "This intervention is a Government Major Project", "This intervention is not a major project")
+    major = _yes_no(
+        e.is_major_project,
+        "This intervention is a Government Major Project",
+        "This intervention is not a major project",
+    )
     if e.is_major_project and e.major_project_number:
         major.append(f"Major project number: {e.major_project_number}")
     rows += [
@@ -124,7 +137,7 @@ def sharing_rows(evaluation):
     rows = []
     for kind in LinkKind:
         values = []
-        for link in (l for l in links if l.kind == kind):
+        for link in (item for item in links if item.kind == kind):
             if link.url:
                 values.append({"text": link.title or link.url, "href": link.url})
             else:

@@ -1,4 +1,5 @@
 """Read queries. One place decides what a visitor may see; views and the API call these."""
+
 from django.db.models import Count, Prefetch, Q
 
 from registry.models import Department, DesignType, Document, Evaluation, EvaluationDesign, Finding, PolicyArea
@@ -14,7 +15,10 @@ def visible_evaluations(user=None):
 def evaluation_list(queryset):
     """The rows a list of records shows, with their relations fetched in a fixed number of queries."""
     return queryset.select_related("lead_department", "programme").prefetch_related(
-        Prefetch("designs", queryset=EvaluationDesign.objects.select_related("design_type__parent").order_by("design_type__position")),
+        Prefetch(
+            "designs",
+            queryset=EvaluationDesign.objects.select_related("design_type__parent").order_by("design_type__position"),
+        ),
         "event_dates",
     )
 
@@ -52,7 +56,9 @@ def registry_counts():
     by_stage = dict(published.values_list("stage").annotate(n=Count("id")).values_list("stage", "n"))
     by_type = list(
         DesignType.objects.types()
-        .annotate(n=Count("evaluation_designs", filter=Q(evaluation_designs__evaluation__visibility=Visibility.PUBLISHED)))
+        .annotate(
+            n=Count("evaluation_designs", filter=Q(evaluation_designs__evaluation__visibility=Visibility.PUBLISHED))
+        )
         .values_list("code", "name", "n")
         .order_by("position")
     )

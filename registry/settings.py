@@ -4,6 +4,7 @@ Everything that differs between a laptop and production comes from the
 environment: DATABASE_URL, SECRET_KEY, DEBUG, ALLOWED_HOSTS, REGISTRY_DATA_DIR.
 With none of them set, the registry runs on an SQLite file under var/.
 """
+
 import os
 from pathlib import Path
 
@@ -139,4 +140,5 @@ LOGOUT_REDIRECT_URL = "registry:home"
 
 # The API's settings (REST_FRAMEWORK, SPECTACULAR_SETTINGS) live beside the API.
 from registry.api.conf import *  # noqa: E402,F401,F403
+
 REGISTRY_CONTACT_EMAIL = env("REGISTRY_CONTACT_EMAIL", "evaluation.registry@cabinetoffice.gov.uk")

@@ -4,6 +4,7 @@ index and uploads, and a real Chromium (Debian's package) with an axe check.
 Tests run against the database DATABASE_URL names: SQLite by default, a real
 PostgreSQL 15 server under `make test-postgres`.
 """
+
 import os
 import shutil
 from pathlib import Path
@@ -14,8 +15,13 @@ from django.apps import apps as django_apps
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
 ]
 
 

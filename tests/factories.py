@@ -1,4 +1,5 @@
 """factory-boy factories for records with many relations."""
+
 import factory
 from factory.django import DjangoModelFactory
 
@@ -35,8 +36,10 @@ class FindingFactory(DjangoModelFactory):
 
 def rich_evaluation(index, *, visibility="published"):
     """A record with several departments, methods, places, dates, links and findings."""
-    departments = list(models.Department.objects.order_by("code")[index % 50: index % 50 + 3])
-    designs = list(models.DesignType.objects.filter(code__in=["impact", "rct", "cluster", "process", "surveys_process"]))
+    departments = list(models.Department.objects.order_by("code")[index % 50 : index % 50 + 3])
+    designs = list(
+        models.DesignType.objects.filter(code__in=["impact", "rct", "cluster", "process", "surveys_process"])
+    )
     evaluation = EvaluationFactory(visibility=visibility, lead_department=departments[0])
     evaluation.other_departments.set(departments[1:])
     for design in designs:

@@ -1,5 +1,6 @@
 """Browsing: filters kept in the URL, a parent method including its children,
 and bad query strings answered with a message, never an error."""
+
 import pytest
 
 from tests.factories import EvaluationFactory
@@ -27,16 +28,19 @@ def test_parent_method_includes_its_children(client, db):
     ]
 
 
-@pytest.mark.parametrize("query, expected", [
-    ("type=economic", ["Project Crewe Research Report"]),
-    ("stage=complete&department=department-for-education", 3),
-    ("year=2017", ["Project Crewe Research Report"]),
-    ("year=2018", []),
-    ("programme=childrens-social-care-innovation-programme", 2),
-    ("place=lincolnshire", ["Lincolnshire Partners in Practice (PiP) programme evaluation"]),
-    ("organisation=ecorys", 2),
-    ("has_findings=true", 2),
-])
+@pytest.mark.parametrize(
+    "query, expected",
+    [
+        ("type=economic", ["Project Crewe Research Report"]),
+        ("stage=complete&department=department-for-education", 3),
+        ("year=2017", ["Project Crewe Research Report"]),
+        ("year=2018", []),
+        ("programme=childrens-social-care-innovation-programme", 2),
+        ("place=lincolnshire", ["Lincolnshire Partners in Practice (PiP) programme evaluation"]),
+        ("organisation=ecorys", 2),
+        ("has_findings=true", 2),
+    ],
+)
 def test_filters(client, db, query, expected):
     found = titles(client.get(f"/evaluations/?{query}"))
     assert (len(found) if isinstance(expected, int) else found) == expected
@@ -47,14 +51,17 @@ def test_sort_by_latest_event_date_puts_undated_records_last(client, db):
     assert found[0] == "Project Crewe Research Report"
 
 
-@pytest.mark.parametrize("query, message", [
-    ("department=no-such-dept", "no-such-dept is not a known department code."),
-    ("method=telepathy", "telepathy is not a known method code."),
-    ("year=soon", "Enter a number."),
-    ("year=1800", "greater than or equal to 1900"),
-    ("stage=finished", "Select a valid choice"),
-    ("sort=random", "Select a valid choice"),
-])
+@pytest.mark.parametrize(
+    "query, message",
+    [
+        ("department=no-such-dept", "no-such-dept is not a known department code."),
+        ("method=telepathy", "telepathy is not a known method code."),
+        ("year=soon", "Enter a number."),
+        ("year=1800", "greater than or equal to 1900"),
+        ("stage=finished", "Select a valid choice"),
+        ("sort=random", "Select a valid choice"),
+    ],
+)
 def test_bad_filters_give_a_clear_message_and_no_results(client, db, query, message):
     response = client.get(f"/evaluations/?{query}")
     assert response.status_code == 200
@@ -63,12 +70,15 @@ def test_bad_filters_give_a_clear_message_and_no_results(client, db, query, mess
     assert titles(response) == []
 
 
-@pytest.mark.parametrize("page, message", [
-    ("abc", "“abc” is not a page number; showing page 1."),
-    ("0", "“0” is not a page number"),
-    ("99", "There is no page 99: the results have 1 page."),
-    ("99999999999999999999", "There is no page"),
-])
+@pytest.mark.parametrize(
+    "page, message",
+    [
+        ("abc", "“abc” is not a page number; showing page 1."),
+        ("0", "“0” is not a page number"),
+        ("99", "There is no page 99: the results have 1 page."),
+        ("99999999999999999999", "There is no page"),
+    ],
+)
 def test_bad_page_numbers_give_a_message(client, db, page, message):
     response = client.get(f"/evaluations/?page={page}")
     assert response.status_code == 200

@@ -1,4 +1,5 @@
 """Pages run a fixed number of SQL queries, whatever the number of records and relations."""
+
 import pytest
 
 from registry.models import Department, Document
@@ -21,10 +22,19 @@ def count_queries(client, url, django_assert_max_num_queries, bound):
     return len(captured)
 
 
-@pytest.mark.parametrize("url", [
-    "/", "/evaluations/", "/evaluations/?page=2", "/evaluations/?method=rct&sort=year", "/documents/",
-])
-def test_list_pages_query_count_does_not_grow_with_records(client, fifty_rich_records, django_assert_max_num_queries, url):
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/",
+        "/evaluations/",
+        "/evaluations/?page=2",
+        "/evaluations/?method=rct&sort=year",
+        "/documents/",
+    ],
+)
+def test_list_pages_query_count_does_not_grow_with_records(
+    client, fifty_rich_records, django_assert_max_num_queries, url
+):
     count_queries(client, url, django_assert_max_num_queries, 12)
 
 
@@ -40,10 +50,20 @@ def test_record_page_query_count_is_fixed(client, fifty_rich_records, django_ass
     assert before == after == count_queries(client, f"/evaluations/{first.slug}/", django_assert_max_num_queries, 20)
 
 
-def test_browse_query_count_is_the_same_for_one_and_twenty_rows(client, fifty_rich_records, django_assert_max_num_queries):
+def test_browse_query_count_is_the_same_for_one_and_twenty_rows(
+    client, fifty_rich_records, django_assert_max_num_queries
+):
     # The same filters, matching one record and then a full page of them.
-    one = count_queries(client, "/evaluations/?method=rct&place=place-1&year=2019&department=department-for-education",
-                        django_assert_max_num_queries, 12)
-    many = count_queries(client, "/evaluations/?method=impact&place=place-1&year=2019&department=" + fifty_rich_records[1].lead_department.code,
-                         django_assert_max_num_queries, 12)
+    one = count_queries(
+        client,
+        "/evaluations/?method=rct&place=place-1&year=2019&department=department-for-education",
+        django_assert_max_num_queries,
+        12,
+    )
+    many = count_queries(
+        client,
+        "/evaluations/?method=impact&place=place-1&year=2019&department=" + fifty_rich_records[1].lead_department.code,
+        django_assert_max_num_queries,
+        12,
+    )
     assert one == many

@@ -1,4 +1,5 @@
 """Record pages show every seeded fact, in the public registry's sections and wording."""
+
 import pytest
 from django.utils import timezone
 
@@ -20,17 +21,26 @@ def test_project_crewe_page_shows_every_fact_of_the_registry_record(client, db):
         "Department for Education (DfE)",
         "A complete evaluation report",
         "No other departments listed",
-        "Value for money evaluation", "Impact evaluation", "Process evaluation",
-        "Impact methods", "Randomised control trial (RCT)",
-        "RCT methods", "No RCT methods listed",
-        "Process methods", "Individual interviews",
-        "Value for money methods", "Cost-benefit analysis",
+        "Value for money evaluation",
+        "Impact evaluation",
+        "Process evaluation",
+        "Impact methods",
+        "Randomised control trial (RCT)",
+        "RCT methods",
+        "No RCT methods listed",
+        "Process methods",
+        "Individual interviews",
+        "Value for money methods",
+        "Cost-benefit analysis",
         "This intervention is not distributing funding via a grant",
         "This intervention is not a major project",
         "No policies provided",
-        "Publication of final results", "July 2017",
-        "Link(s) to published report(s)", "Yes (address not provided)",
-        "Links to evaluation plans", "No link provided",
+        "Publication of final results",
+        "July 2017",
+        "Link(s) to published report(s)",
+        "Yes (address not provided)",
+        "Links to evaluation plans",
+        "No link provided",
         "Permission to share confirmed",
     ]:
         assert fact in html, fact
@@ -43,12 +53,19 @@ def test_project_crewe_page_shows_every_fact_of_the_registry_record(client, db):
 def test_pip_page_shows_programme_places_organisations_methods_and_findings(client, db):
     html = page_text(client, "/evaluations/lincolnshire-partners-in-practice/")
     for fact in [
-        "Children’s Social Care Innovation Programme", "Lincolnshire", "Ecorys (evaluator)",
-        "Quasi-experimental methods", "Inverse probability weighting", "Interrupted time series analysis",
+        "Children’s Social Care Innovation Programme",
+        "Lincolnshire",
+        "Ecorys (evaluator)",
+        "Quasi-experimental methods",
+        "Inverse probability weighting",
+        "Interrupted time series analysis",
         "Counterfactual impact evaluation with a historical comparison group",
         "Qualitative research by trained young (peer) researchers",
-        "Reoffending rate among young people supported", "-11 percentage points", "Future4Me",
-        "Not statistically significant", "Signs of Safety",
+        "Reoffending rate among young people supported",
+        "-11 percentage points",
+        "Future4Me",
+        "Not statistically significant",
+        "Signs of Safety",
         "Two Children’s Social Care Innovation Programme evaluations published",
     ]:
         assert fact in html, fact
@@ -71,7 +88,8 @@ def test_drafts_are_not_shown_to_visitors(client, db):
 
 def test_withdrawn_record_keeps_its_url_and_answers_410_with_when_and_why(client, db):
     Evaluation.objects.filter(slug="project-crewe").update(
-        visibility="withdrawn", withdrawn_at=timezone.datetime(2026, 3, 2, tzinfo=timezone.get_current_timezone()),
+        visibility="withdrawn",
+        withdrawn_at=timezone.datetime(2026, 3, 2, tzinfo=timezone.get_current_timezone()),
         withdrawn_reason="Duplicate of another record.",
     )
     response = client.get("/evaluations/project-crewe/")

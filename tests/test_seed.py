@@ -1,4 +1,5 @@
 """The three seed records carry the facts their sources state, and nothing else."""
+import io
 from decimal import Decimal
 
 from django.core.management import call_command
@@ -7,11 +8,17 @@ from registry.models import Document, Evaluation, EventDate, Finding, Link
 
 
 def test_seed_is_idempotent(db):
-    counts = lambda: [m.objects.count() for m in (Evaluation, Document, Finding, EventDate, Link)]  # noqa: E731
-    history = lambda: Evaluation.history.count()  # noqa: E731
+    def counts():
+        return [m.objects.count() for m in (Evaluation, Document, Finding, EventDate, Link)]
+
+    def history():
+        return Evaluation.history.count()
+
     before, before_history = counts(), history()
-    call_command("seed", stdout=open("/dev/null", "w"))
-    call_command("seed", stdout=open("/dev/null", "w"))
+    out = io.StringIO()
+    call_command("seed", stdout=out)
+    call_command("seed", stdout=out)
+    assert out.getvalue().count("seed: 0 record(s) created") == 2
     assert counts() == before
     assert history() == before_history
 
@@ -24,7 +31,12 @@ def test_project_crewe_follows_the_registry_record_field_by_field(db):
     assert crewe.stage == "complete"
     assert crewe.other_departments.count() == 0
     assert set(crewe.designs.values_list("design_type__code", flat=True)) == {
-        "impact", "rct", "process", "individual_process", "economic", "benefit"
+        "impact",
+        "rct",
+        "process",
+        "individual_process",
+        "economic",
+        "benefit",
     }
     assert crewe.is_grant_funded is False and crewe.is_major_project is False
     assert crewe.policy_areas.count() == 0
@@ -65,7 +77,8 @@ def test_partners_in_practice_records_take_their_facts_from_the_news_item(db):
     assert early_help.count() == 2 and all(f.significance == "not_significant" for f in early_help)
     assert "stabilising effect" in early_help.get(outcome__startswith="Number of referrals").statement
     assert set(afc.findings.filter(comparison="Statistical neighbours").values_list("outcome", flat=True)) == {
-        "Number of children in care", "Number of children in need"
+        "Number of children in care",
+        "Number of children in need",
     }
     for record in (lincs, afc):
         assert record.findings.filter(statement__contains="Signs of Safety").exists()

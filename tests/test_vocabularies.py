@@ -1,4 +1,5 @@
 """Every row of the reference vocabularies is loaded, as the registry's own data."""
+
 import csv
 from pathlib import Path
 
@@ -26,7 +27,12 @@ def test_design_tree_has_the_53_source_rows_plus_the_methods_the_seeds_need(db):
     source = rows("design_types.csv")
     assert DesignType.objects.filter(added_by_registry=False).count() == 53 == len(source)
     added = set(DesignType.objects.filter(added_by_registry=True).values_list("code", flat=True))
-    assert added == {"historical_comparison", "inverse_probability_weighting", "statistical_neighbours", "peer_research"}
+    assert added == {
+        "historical_comparison",
+        "inverse_probability_weighting",
+        "statistical_neighbours",
+        "peer_research",
+    }
     assert set(DesignType.objects.types().values_list("code", flat=True)) == {"impact", "process", "economic", "other"}
     ipw = DesignType.objects.get(code="inverse_probability_weighting")
     assert ipw.parent.code == "quasi_experimental" and ipw.parent.parent.code == "impact"

@@ -1,5 +1,6 @@
 """Documents behind the records: the knowledge base. The extracted text is stored,
 so the uploaded file is needed only for download."""
+
 from django.db import models
 from django.urls import reverse
 

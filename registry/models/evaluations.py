@@ -1,5 +1,6 @@
 """An evaluation record and the rows that hang off it: its designs (types and
 methods), organisations, event dates and links."""
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, URLValidator
@@ -10,7 +11,9 @@ from simple_history.models import HistoricalRecords
 YEAR_VALIDATORS = [MinValueValidator(1900), MaxValueValidator(2100)]
 MONTH_VALIDATORS = [MinValueValidator(1), MaxValueValidator(12)]
 # Only web links: a javascript: or data: URL must never reach a page.
-http_url_validator = URLValidator(schemes=["http", "https"], message="Enter a web address starting with http:// or https://")
+http_url_validator = URLValidator(
+    schemes=["http", "https"], message="Enter a web address starting with http:// or https://"
+)
 
 
 class Stage(models.TextChoices):
@@ -93,7 +96,8 @@ class Evaluation(models.Model):
         ordering = ["title"]
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(cost_price_year__isnull=True) | models.Q(cost_price_year__gte=1900, cost_price_year__lte=2100),
+                condition=models.Q(cost_price_year__isnull=True)
+                | models.Q(cost_price_year__gte=1900, cost_price_year__lte=2100),
                 name="evaluation_cost_price_year_range",
             ),
             models.CheckConstraint(
@@ -179,7 +183,9 @@ class EventDate(models.Model):
 
     evaluation = models.ForeignKey(Evaluation, on_delete=models.CASCADE, related_name="event_dates")
     category = models.CharField(max_length=40, choices=EventCategory.choices)
-    description = models.CharField(max_length=255, blank=True, help_text="What the event is, when the category is Other.")
+    description = models.CharField(
+        max_length=255, blank=True, help_text="What the event is, when the category is Other."
+    )
     month = models.PositiveSmallIntegerField(null=True, blank=True, validators=MONTH_VALIDATORS)
     year = models.PositiveSmallIntegerField(validators=YEAR_VALIDATORS)
     status = models.CharField(max_length=10, choices=DateStatus.choices, blank=True, help_text="Blank: not provided.")

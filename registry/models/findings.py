@@ -1,4 +1,5 @@
 """Structured findings: numbers stored as numbers, so they can be compared and charted."""
+
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from simple_history.models import HistoricalRecords
@@ -21,7 +22,9 @@ class Significance(models.TextChoices):
 class Finding(models.Model):
     evaluation = models.ForeignKey("registry.Evaluation", on_delete=models.CASCADE, related_name="findings")
     position = models.PositiveSmallIntegerField(default=0)
-    intervention = models.CharField(max_length=255, blank=True, help_text="The project or strand, when the record has several.")
+    intervention = models.CharField(
+        max_length=255, blank=True, help_text="The project or strand, when the record has several."
+    )
     outcome = models.CharField(max_length=255)
     comparison = models.CharField(max_length=255, blank=True)
     direction = models.CharField(max_length=20, choices=Direction.choices, default=Direction.NOT_REPORTED)
@@ -30,8 +33,12 @@ class Finding(models.Model):
     ci_lower = models.DecimalField(max_digits=14, decimal_places=4, null=True, blank=True)
     ci_upper = models.DecimalField(max_digits=14, decimal_places=4, null=True, blank=True)
     ci_level = models.DecimalField(
-        max_digits=5, decimal_places=2, null=True, blank=True,
-        validators=[MinValueValidator(0), MaxValueValidator(100)], help_text="Per cent, for example 95.",
+        max_digits=5,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+        help_text="Per cent, for example 95.",
     )
     p_value = models.DecimalField(
         max_digits=8, decimal_places=6, null=True, blank=True, validators=[MinValueValidator(0), MaxValueValidator(1)]
@@ -49,7 +56,9 @@ class Finding(models.Model):
         ordering = ["position", "id"]
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(ci_lower__isnull=True) | models.Q(ci_upper__isnull=True) | models.Q(ci_lower__lte=models.F("ci_upper")),
+                condition=models.Q(ci_lower__isnull=True)
+                | models.Q(ci_upper__isnull=True)
+                | models.Q(ci_lower__lte=models.F("ci_upper")),
                 name="finding_ci_ordered",
             ),
             models.CheckConstraint(

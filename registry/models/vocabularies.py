@@ -5,6 +5,7 @@ The first four are loaded from the reference CSVs in fixtures/vocabularies by a
 data migration (and refreshed by `manage.py seed`); programmes and places grow
 as records name them.
 """
+
 from django.db import models
 from django.urls import reverse
 
@@ -75,7 +76,9 @@ class MethodSynonym(models.Model):
     """A way researchers write a method or term (acronym, spelling), kept as data."""
 
     term = models.CharField(max_length=120)
-    design_type = models.ForeignKey(DesignType, null=True, blank=True, on_delete=models.CASCADE, related_name="synonyms")
+    design_type = models.ForeignKey(
+        DesignType, null=True, blank=True, on_delete=models.CASCADE, related_name="synonyms"
+    )
     expansion = models.CharField(max_length=200, help_text="The words the term stands for.")
 
     class Meta:

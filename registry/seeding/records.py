@@ -3,6 +3,7 @@
 A record is created when its slug is missing and left alone when present, so
 `seed` is idempotent and never overwrites edits made in the registry since.
 """
+
 import json
 from decimal import Decimal
 from pathlib import Path
@@ -38,9 +39,20 @@ def _create_evaluation(spec, documents):
     scalar = {
         k: spec[k]
         for k in (
-            "slug", "title", "summary", "summary_machine_written", "stage", "visibility", "is_grant_funded",
-            "grant_number", "is_major_project", "major_project_number", "cost_amount", "cost_price_year",
-            "cost_note", "permission_to_share",
+            "slug",
+            "title",
+            "summary",
+            "summary_machine_written",
+            "stage",
+            "visibility",
+            "is_grant_funded",
+            "grant_number",
+            "is_major_project",
+            "major_project_number",
+            "cost_amount",
+            "cost_price_year",
+            "cost_note",
+            "permission_to_share",
         )
         if k in spec
     }
@@ -77,7 +89,12 @@ def _create_evaluation(spec, documents):
         link.save()
     for position, row in enumerate(spec.get("findings", []), start=1):
         values = {k: (Decimal(v) if k in DECIMAL_FIELDS else v) for k, v in row.items() if k != "source_document"}
-        finding = Finding(evaluation=evaluation, position=position, source_document=documents.get(row.get("source_document")), **values)
+        finding = Finding(
+            evaluation=evaluation,
+            position=position,
+            source_document=documents.get(row.get("source_document")),
+            **values,
+        )
         finding.full_clean()
         finding.save()
     for key in spec.get("documents", []):

@@ -4,6 +4,7 @@ Takes an app registry, so the same code serves the data migration (historical
 models) and `manage.py seed` (current models). Every load is an upsert keyed on
 the vocabulary's code: running it again changes nothing.
 """
+
 import csv
 from pathlib import Path
 
@@ -90,7 +91,13 @@ def load_policy_areas(apps):
 def load_organisations(apps):
     Organisation = apps.get_model("registry", "Organisation")
     rows = [
-        {"slug": r["slug"], "name": r["name"], "is_govuk": True, "format": r["format"], "govuk_status": r["govuk_status"]}
+        {
+            "slug": r["slug"],
+            "name": r["name"],
+            "is_govuk": True,
+            "format": r["format"],
+            "govuk_status": r["govuk_status"],
+        }
         for r in read_csv("organisations.csv")
     ]
     return _upsert(Organisation, "slug", rows, ["name", "is_govuk", "format", "govuk_status"])

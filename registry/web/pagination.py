@@ -1,4 +1,5 @@
 """Pagination that answers a bad page number with a message, never an error."""
+
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
@@ -49,6 +50,10 @@ class PageResult:
         return self.start_index + len(self.items) - 1 if self.items else 0
 
 
+def pluralize(n):
+    return "" if n == 1 else "s"
+
+
 def paginate(request, queryset, per_page=None):
     per_page = per_page or settings.REGISTRY_PAGE_SIZE
     paginator = Paginator(queryset, per_page)
@@ -59,10 +64,21 @@ def paginate(request, queryset, per_page=None):
         if number < 1:
             raise ValueError
     except ValueError:
-        return PageResult(list(paginator.page(1).object_list), 1, paginator.num_pages, paginator.count,
-                          f"“{raw[:20]}” is not a page number; showing page 1.", query)
+        return PageResult(
+            list(paginator.page(1).object_list),
+            1,
+            paginator.num_pages,
+            paginator.count,
+            f"“{raw[:20]}” is not a page number; showing page 1.",
+            query,
+        )
     if number > paginator.num_pages:
-        return PageResult([], number, paginator.num_pages, paginator.count,
-                          f"There is no page {number}: the results have {paginator.num_pages} page{'s' if paginator.num_pages != 1 else ''}.",
-                          query)
+        return PageResult(
+            [],
+            number,
+            paginator.num_pages,
+            paginator.count,
+            f"There is no page {number}: the results have {paginator.num_pages} page{pluralize(paginator.num_pages)}.",
+            query,
+        )
     return PageResult(list(paginator.page(number).object_list), number, paginator.num_pages, paginator.count, "", query)

@@ -1,5 +1,6 @@
 """Page routes. Each area module owns its own urlpatterns; this list joins them
 under the `registry` namespace."""
+
 from django.urls import path
 
 from registry.web import accounts, browse, compare, documents, home, insights, records, search, submit
@@ -12,6 +13,8 @@ urlpatterns = [
     path("documents/", documents.document_list, name="documents"),
     path("documents/<int:pk>/", documents.document, name="document"),
 ]
-urlpatterns += search.urlpatterns + compare.urlpatterns + insights.urlpatterns + accounts.urlpatterns + submit.urlpatterns
+urlpatterns += (
+    search.urlpatterns + compare.urlpatterns + insights.urlpatterns + accounts.urlpatterns + submit.urlpatterns
+)
 # The record page's catch-all slug comes last, so /evaluations/new/ and friends match first.
 urlpatterns += [path("evaluations/<slug:slug>/", records.evaluation, name="evaluation")]

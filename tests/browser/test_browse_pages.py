@@ -1,4 +1,5 @@
 """Browsing as a visitor would, in Debian's Chromium, with an axe check on each page."""
+
 import pytest
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -6,7 +6,9 @@ from registry.seeding.vocabularies import load_vocabularies
 
 
 class Command(BaseCommand):
-    help = "Load the reference vocabularies and the first records. Safe to run again: it changes nothing the second time."
+    help = (
+        "Load the reference vocabularies and the first records. Safe to run again: it changes nothing the second time."
+    )
 
     def handle(self, *args, **options):
         for name, (created, updated) in load_vocabularies(apps).items():

@@ -51,23 +51,41 @@ def department_choices():
 
 
 def registry_counts():
-    """What the registry holds, for the home page: totals by stage and by evaluation type."""
-    published = Evaluation.objects.published()
-    by_stage = dict(published.values_list("stage").annotate(n=Count("id")).values_list("stage", "n"))
-    by_type = list(
-        DesignType.objects.types()
-        .annotate(
-            n=Count("evaluation_designs", filter=Q(evaluation_designs__evaluation__visibility=Visibility.PUBLISHED))
-        )
-        .values_list("code", "name", "n")
-        .order_by("position")
-    )
+    """What the registry holds, for the home page: totals by stage, type, lead department and programme."""
+    from registry.models import Programme
     from registry.models.evaluations import Stage
 
+    published = Evaluation.objects.published()
+    by_stage = dict(published.values_list("stage").annotate(n=Count("id")).values_list("stage", "n"))
     stages = [(code, label, by_stage.get(code, 0)) for code, label in Stage.choices]
     if by_stage.get(""):
         stages.append(("", "Stage not provided", by_stage[""]))
-    return {"total": sum(by_stage.values()), "by_stage": stages, "by_type": by_type}
+    is_published = Q(evaluation_designs__evaluation__visibility=Visibility.PUBLISHED)
+    by_type = list(
+        DesignType.objects.types()
+        .annotate(n=Count("evaluation_designs", filter=is_published))
+        .values_list("code", "name", "n")
+        .order_by("position")
+    )
+    by_department = list(
+        Department.objects.annotate(n=Count("led_evaluations", filter=Q(led_evaluations__visibility=Visibility.PUBLISHED)))
+        .filter(n__gt=0)
+        .order_by("-n", "name")
+        .values_list("code", "name", "n")[:10]
+    )
+    by_programme = list(
+        Programme.objects.annotate(n=Count("evaluations", filter=Q(evaluations__visibility=Visibility.PUBLISHED)))
+        .filter(n__gt=0)
+        .order_by("-n", "name")
+        .values_list("slug", "name", "n")[:10]
+    )
+    return {
+        "total": sum(by_stage.values()),
+        "by_stage": stages,
+        "by_type": by_type,
+        "by_department": by_department,
+        "by_programme": by_programme,
+    }
 
 
 def visible_documents(user=None):

@@ -1,3 +1,74 @@
-"""Pages for this area. (Routes are added to urlpatterns below.)"""
+"""An overview of the published registry: figures drawn on the server, with
+their tables, and the same figures as CSV."""
 
-urlpatterns = []
+import csv
+
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.urls import path
+
+from registry import charts, comparison
+from registry.web.compare import csv_cell
+
+FIGURES = {
+    "stages": "Evaluations by stage",
+    "years": "Evaluations per year by type",
+    "methods-by-department": "Methods by department",
+}
+
+
+def insights(request):
+    data = comparison.registry_insights()
+    figure = request.GET.get("figure", "")
+    if request.GET.get("format") == "csv" and (not figure or figure in FIGURES):
+        return _csv(comparison.insight_tables(data), figure)
+    errors = []
+    if request.GET.get("format") == "csv":
+        errors = [f"There is no figure called “{figure[:40]}”. Download one of the figures listed on this page."]
+    return render(
+        request,
+        "registry/insights.html",
+        {
+            "insights": data,
+            "figures": FIGURES,
+            "errors": errors,
+            "stage_chart": charts.bar_chart(
+                [s for s in data["stages"]],
+                chart_id="chart-stages",
+                title="Published evaluations by stage",
+                desc="; ".join(f"{s['label']}: {s['count']}" for s in data["stages"]) + ".",
+            ),
+            "year_chart": charts.grouped_columns(
+                data["by_year"]["years"],
+                data["by_year"]["series"],
+                chart_id="chart-years",
+                title="Published evaluations per year by evaluation type",
+                desc="A bar per evaluation type for each year in which an evaluation has any event date. "
+                "The table after the chart gives every count.",
+            )
+            if data["by_year"]["years"]
+            else "",
+        },
+        status=400 if errors else 200,
+    )
+
+
+def _csv(tables, figure):
+    """One figure as its own table, or (with no figure named) all of them in one long table."""
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="registry-insights-{figure or "all"}.csv"'
+    writer = csv.writer(response)
+    if figure:
+        for row in tables[figure]:
+            writer.writerow([csv_cell(value) for value in row])
+        return response
+    writer.writerow(["Figure", "Row", "Column", "Evaluations"])
+    for name, (header, *rows) in tables.items():
+        first_count = 2 if name == "methods-by-department" else 1  # skip the code column
+        for row in rows:
+            for column, value in zip(header[first_count:], row[first_count:], strict=True):
+                writer.writerow([FIGURES[name], csv_cell(row[0]), csv_cell(column), value])
+    return response
+
+
+urlpatterns = [path("insights/", insights, name="insights")]

@@ -1,0 +1,227 @@
+"""Charts drawn on the server as SVG: no JavaScript, readable in any browser
+and printable. Each chart is an image with a <title> and <desc> (role="img",
+labelled by both), and the page puts a data table beside it, so nothing is
+conveyed by the drawing alone. Shapes as well as colours tell series apart
+where it matters (significance in the effect plot).
+
+Functions take plain data and return safe markup; every piece of text is
+escaped here.
+"""
+
+import math
+
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
+from django.utils.text import Truncator
+
+# GOV.UK Frontend colours with at least 3:1 contrast against white.
+PALETTE = ["#1d70b8", "#00703c", "#4c2c92", "#505a5f", "#d4351c", "#912b88"]
+TEXT = "#0b0c0c"
+SECONDARY = "#505a5f"
+GRID = "#b1b4b6"
+
+
+def _svg(chart_id, width, height, title, desc, body):
+    return mark_safe(
+        f'<svg class="registry-chart" xmlns="http://www.w3.org/2000/svg" role="img" '
+        f'aria-labelledby="{chart_id}-title {chart_id}-desc" viewBox="0 0 {width} {height}" '
+        f'width="{width}" height="{height}" focusable="false">'
+        f'<title id="{chart_id}-title">{escape(title)}</title><desc id="{chart_id}-desc">{escape(desc)}</desc>'
+        f"{''.join(body)}</svg>"
+    )
+
+
+def _text(x, y, text, *, size=14, anchor="start", fill=TEXT, weight="normal"):
+    return (
+        f'<text x="{x:.1f}" y="{y:.1f}" font-size="{size}" text-anchor="{anchor}" fill="{fill}" '
+        f'font-weight="{weight}">{escape(str(text))}</text>'
+    )
+
+
+def nice_ticks(low, high, count=5, integer=False):
+    """Round tick values covering low..high (for example 0, 5, 10, 15);
+    whole numbers only when `integer` (counts of evaluations)."""
+    if high <= low:
+        high = low + 1
+    raw = (high - low) / count
+    if integer:
+        raw = max(raw, 1)
+    magnitude = 10 ** math.floor(math.log10(raw))
+    step = next(m * magnitude for m in (1, 2, 2.5, 5, 10) if m * magnitude >= raw)
+    start = math.floor(low / step) * step
+    ticks, value = [], start
+    while value <= high + step * 0.001:
+        ticks.append(round(value, 10))
+        value += step
+    if ticks[-1] < high:
+        ticks.append(round(ticks[-1] + step, 10))
+    return ticks
+
+
+def _number(value):
+    text = f"{value:,.0f}" if float(value).is_integer() else f"{value:,.2f}".rstrip("0").rstrip(".")
+    return text.replace("-", "\u2212")  # a true minus sign reads better than a hyphen
+
+
+def bar_chart(items, *, chart_id, title, desc, label_width=200, width=450):
+    """Horizontal bars, one per item ({"label", "count"})."""
+    row, top = 34, 10
+    height = top + row * len(items) + 30
+    plot = width - label_width - 50
+    ticks = nice_ticks(0, max([i["count"] for i in items] + [1]), 4, integer=True)
+    scale = plot / ticks[-1]
+    body = []
+    for tick in ticks:
+        x = label_width + tick * scale
+        body.append(f'<line x1="{x:.1f}" y1="{top}" x2="{x:.1f}" y2="{height - 24}" stroke="{GRID}" stroke-width="1"/>')
+        body.append(_text(x, height - 8, _number(tick), size=12, anchor="middle", fill=SECONDARY))
+    for n, item in enumerate(items):
+        y = top + n * row
+        body.append(_text(label_width - 8, y + 21, Truncator(item["label"]).chars(32), anchor="end"))
+        w = item["count"] * scale
+        body.append(f'<rect x="{label_width}" y="{y + 6}" width="{w:.1f}" height="{row - 12}" fill="{PALETTE[0]}"/>')
+        body.append(_text(label_width + w + 6, y + 21, _number(item["count"]), weight="bold"))
+    return _svg(chart_id, width, height, title, desc, body)
+
+
+def grouped_columns(categories, series, *, chart_id, title, desc, width=900, plot_height=220):
+    """Vertical bars grouped by category (years), one colour per series, with a legend."""
+    left, legend, bottom = 50, 30 + 24 * math.ceil(len(series) / 4), 40
+    height = legend + plot_height + bottom
+    plot_width = width - left - 10
+    peak = max([c for s in series for c in s["counts"]] + [1])
+    ticks = nice_ticks(0, peak, 4, integer=True)
+    scale = plot_height / ticks[-1]
+    body = []
+    for n, s in enumerate(series):
+        x, y = left + (n % 4) * 210, 10 + (n // 4) * 24
+        body.append(f'<rect x="{x}" y="{y}" width="16" height="16" fill="{PALETTE[n % len(PALETTE)]}"/>')
+        body.append(_text(x + 22, y + 13, s["name"]))
+    base = legend + plot_height
+    for tick in ticks:
+        y = base - tick * scale
+        body.append(f'<line x1="{left}" y1="{y:.1f}" x2="{width - 10}" y2="{y:.1f}" stroke="{GRID}" stroke-width="1"/>')
+        body.append(_text(left - 8, y + 4, _number(tick), size=12, anchor="end", fill=SECONDARY))
+    slot = plot_width / max(len(categories), 1)
+    bar = max(min((slot - 6) / max(len(series), 1), 28), 1)
+    label_every = 1 if len(categories) <= 20 else 5
+    for i, category in enumerate(categories):
+        x0 = left + i * slot + (slot - bar * len(series)) / 2
+        for n, s in enumerate(series):
+            h = s["counts"][i] * scale
+            if h:
+                body.append(
+                    f'<rect x="{x0 + n * bar:.1f}" y="{base - h:.1f}" width="{bar:.1f}" height="{h:.1f}" '
+                    f'fill="{PALETTE[n % len(PALETTE)]}"/>'
+                )
+                if bar >= 14:  # room for the count above the bar
+                    body.append(_text(x0 + (n + 0.5) * bar, base - h - 5, s["counts"][i], size=12, anchor="middle"))
+        if i % label_every == 0:
+            body.append(_text(left + i * slot + slot / 2, base + 20, category, size=12, anchor="middle"))
+    body.append(f'<line x1="{left}" y1="{base}" x2="{width - 10}" y2="{base}" stroke="{TEXT}" stroke-width="1"/>')
+    return _svg(chart_id, width, height, title, desc, body)
+
+
+def _marker(x, y, significance, colour):
+    if significance == "significant":
+        return f'<circle cx="{x:.1f}" cy="{y:.1f}" r="7" fill="{colour}" stroke="{colour}" stroke-width="2"/>'
+    if significance == "not_significant":
+        return f'<circle cx="{x:.1f}" cy="{y:.1f}" r="7" fill="#ffffff" stroke="{colour}" stroke-width="3"/>'
+    return (
+        f'<rect x="{x - 6:.1f}" y="{y - 6:.1f}" width="12" height="12" '
+        f'fill="#ffffff" stroke="{colour}" stroke-width="3"/>'
+    )
+
+
+SIGNIFICANCE_KEY = [
+    ("significant", "Statistically significant"),
+    ("not_significant", "Not statistically significant"),
+    ("not_reported", "Significance not reported"),
+]
+
+
+def effect_plot(points, unit, *, chart_id, title, desc, width=900):
+    """A dot plot of effect sizes in one unit: a row per finding, a dot at the
+    effect, a line across its confidence interval, and the marker's shape
+    showing significance (filled circle, open circle, open square)."""
+    label_width, row, top = 330, 52, 64
+    height = top + row * len(points) + 36
+    values = [p["value"] for p in points] + [p["lower"] for p in points if p["lower"] is not None]
+    values += [p["upper"] for p in points if p["upper"] is not None] + [0]
+    ticks = nice_ticks(min(values), max(values), 5)
+    lo, hi = ticks[0], ticks[-1]
+    plot_left, plot_right = label_width + 20, width - 110
+
+    def x(value):
+        return plot_left + (value - lo) / (hi - lo) * (plot_right - plot_left)
+
+    body = []
+    for n, (code, label) in enumerate(SIGNIFICANCE_KEY):
+        lx = 20 + n * 290
+        body.append(_marker(lx + 8, 18, code, PALETTE[0]))
+        body.append(_text(lx + 22, 23, label))
+    body.append(_text(plot_left + (plot_right - plot_left) / 2, 50, f"Effect ({unit})", anchor="middle", weight="bold"))
+    body.append(_text(plot_right + 14, 50, "Value", weight="bold"))
+    base = top + row * len(points)
+    for tick in ticks:
+        tx = x(tick)
+        stroke = TEXT if tick == 0 else GRID
+        body.append(f'<line x1="{tx:.1f}" y1="{top}" x2="{tx:.1f}" y2="{base}" stroke="{stroke}" stroke-width="1"/>')
+        body.append(_text(tx, base + 20, _number(tick), size=12, anchor="middle", fill=SECONDARY))
+    for n, point in enumerate(points):
+        y = top + n * row + row / 2
+        body.append(_text(label_width, y - 4, Truncator(point["outcome"]).chars(44), anchor="end", weight="bold"))
+        body.append(
+            _text(label_width, y + 14, Truncator(point["evaluation"]).chars(46), size=12, anchor="end", fill=SECONDARY)
+        )
+        if point["lower"] is not None:
+            body.append(
+                f'<line x1="{x(point["lower"]):.1f}" y1="{y:.1f}" x2="{x(point["upper"]):.1f}" y2="{y:.1f}" '
+                f'stroke="{PALETTE[0]}" stroke-width="3"/>'
+            )
+        body.append(_marker(x(point["value"]), y, point["significance"], PALETTE[0]))
+        body.append(_text(plot_right + 14, y + 5, _number(point["value"]), weight="bold"))
+    return _svg(chart_id, width, height, title, desc, body)
+
+
+def timeline(lanes, *, chart_id, title, desc, width=900):
+    """Event dates of several records on one time axis: a lane per record, a
+    filled dot for an actual date and an open dot for an intended one."""
+    label_width, row, top = 290, 40, 34
+    xs = [p["x"] for lane in lanes for p in lane["points"]]
+    if not xs:
+        return ""
+    first, last = math.floor(min(xs)), math.floor(max(xs)) + 1
+    plot_left, plot_right = label_width + 20, width - 20
+    height = top + row * len(lanes) + 34
+
+    def x(value):
+        return plot_left + (value - first) / (last - first) * (plot_right - plot_left)
+
+    body = [
+        _marker(28, 14, "significant", PALETTE[0]),
+        _text(42, 19, "Actual date"),
+        _marker(180, 14, "not_significant", PALETTE[0]),
+        _text(194, 19, "Intended or not stated"),
+    ]
+    base = top + row * len(lanes)
+    step = max(1, math.ceil((last - first) / 12))
+    for year in range(first, last + 1):
+        if (year - first) % step:
+            continue
+        body.append(
+            f'<line x1="{x(year):.1f}" y1="{top}" x2="{x(year):.1f}" y2="{base}" stroke="{GRID}" stroke-width="1"/>'
+        )
+        body.append(_text(x(year), base + 20, year, size=12, anchor="middle", fill=SECONDARY))
+    for n, lane in enumerate(lanes):
+        y = top + n * row + row / 2
+        body.append(_text(label_width, y + 5, Truncator(lane["label"]).chars(38), anchor="end"))
+        body.append(
+            f'<line x1="{plot_left}" y1="{y:.1f}" x2="{plot_right}" y2="{y:.1f}" stroke="{GRID}" stroke-width="1"/>'
+        )
+        if not lane["points"]:
+            body.append(_text(plot_left + 8, y - 6, "No event dates", size=12, fill=SECONDARY))
+        for point in lane["points"]:
+            code = "significant" if point["actual"] else "not_significant"
+            body.append(_marker(x(point["x"]), y, code, PALETTE[n % len(PALETTE)]))
+    return _svg(chart_id, width, height, title, desc, body)

@@ -1,4 +1,6 @@
 from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin
+from django.contrib.auth.models import User
 from simple_history.admin import SimpleHistoryAdmin
 
 from registry import models
@@ -92,3 +94,28 @@ class DocumentAdmin(admin.ModelAdmin):
     search_fields = ["title"]
     autocomplete_fields = ["evaluations"]
     readonly_fields = ["content_hash", "word_count", "media_type"]
+
+
+class MembershipInline(admin.StackedInline):
+    model = models.Membership
+    can_delete = True
+    autocomplete_fields = ["department"]
+    verbose_name_plural = "Registry department"
+
+
+class RegistryUserAdmin(UserAdmin):
+    """Django's user admin, with the department a contributor belongs to."""
+
+    inlines = [*UserAdmin.inlines, MembershipInline]
+
+
+admin.site.unregister(User)
+admin.site.register(User, RegistryUserAdmin)
+
+
+@admin.register(models.Submission)
+class SubmissionAdmin(admin.ModelAdmin):
+    list_display = ["evaluation", "step_reached", "submitted_at", "reviewed_at", "reviewed_by"]
+    list_select_related = ["evaluation", "reviewed_by"]
+    raw_id_fields = ["evaluation", "revision_of"]
+    filter_horizontal = ["co_editors"]

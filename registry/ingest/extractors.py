@@ -1,4 +1,5 @@
 import io
+import logging
 from pathlib import Path
 
 import markdown
@@ -50,6 +51,9 @@ def _html_to_text(html):
 def _pdf_to_text(data, filename):
     from pypdf import PdfReader
     from pypdf.errors import PdfReadError
+
+    # pypdf logs what it repairs ("EOF marker not found"); the reason we raise is what people need.
+    logging.getLogger("pypdf").setLevel(logging.ERROR)
 
     try:
         reader = PdfReader(io.BytesIO(data))

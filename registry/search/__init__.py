@@ -1,7 +1,7 @@
 """The search layer. Views, the API and commands use only this package's
 interface (`get_backend()` and the types in `base`); the engine behind it is
 chosen by the REGISTRY_SEARCH_BACKEND setting."""
-from functools import lru_cache
+from functools import cache
 
 from django.conf import settings
 from django.utils.module_loading import import_string
@@ -9,7 +9,7 @@ from django.utils.module_loading import import_string
 from registry.search.base import FacetValue, Hit, SearchBackend, SearchQuery, SearchResults  # noqa: F401
 
 
-@lru_cache(maxsize=None)
+@cache
 def _backend(path, data_dir):
     return import_string(path)(data_dir)
 

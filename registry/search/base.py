@@ -74,6 +74,23 @@ class SearchBackend(ABC):
     def search(self, query: SearchQuery) -> SearchResults:
         ...
 
+    def search_ids(self, query: SearchQuery, limit=1000) -> list:
+        """Ids of the ranked hits (no snippets or facets), for pages that combine
+        the search with their own filters. Backends may do this more cheaply."""
+        ids, page = [], 1
+        while len(ids) < limit:
+            results = self.search(SearchQuery(text=query.text, filters=query.filters, kinds=query.kinds,
+                                              sort=query.sort, page=page, page_size=100, facets=False))
+            ids += [hit.pk for hit in results.hits]
+            if page * 100 >= results.total:
+                break
+            page += 1
+        return ids[:limit]
+
+    def parse_message(self, text) -> str:
+        """A message about the query's syntax for the user, or "" when it reads cleanly."""
+        return ""
+
     @abstractmethod
     def suggest(self, text, limit=5) -> list:
         """Corrected query strings for a misspelt query, best first."""

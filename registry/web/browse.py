@@ -1,12 +1,28 @@
+import logging
+
 from django.shortcuts import render
 
 from registry import selectors
 from registry.filters import EvaluationFilter
+from registry.models import Evaluation
+from registry.search import SearchQuery, get_backend
 from registry.web.pagination import paginate
+
+logger = logging.getLogger("registry.search")
+SEARCH_LIMIT = 1000  # the best-ranked records a words search on the browse page considers
+
+
+def _search_ids(text, sort):
+    """Ranked ids of published records matching the words, and a message about the query."""
+    backend = get_backend()
+    sort = "newest" if sort in ("recent", "year") else "relevance"
+    query = SearchQuery(text=text, kinds=("evaluation",), sort=sort, facets=False)
+    return backend.search_ids(query, limit=SEARCH_LIMIT), backend.parse_message(text)
 
 
 def browse(request):
-    """The list of published records, filtered and sorted by the query string."""
+    """The list of records, filtered and sorted by the query string; `q` narrows
+    them to those the search finds, in its order unless a sort is chosen."""
     filterset = EvaluationFilter(request.GET or None, queryset=selectors.visible_evaluations(request.user))
     if filterset.is_bound and not filterset.is_valid():
         queryset = filterset.queryset.none()
@@ -14,11 +30,28 @@ def browse(request):
         queryset = filterset.qs if filterset.is_bound else filterset.queryset
     if not request.GET.get("sort"):
         queryset = queryset.order_by("title", "id")
-    page = paginate(request, selectors.evaluation_list(queryset))
+    text = request.GET.get("q", "").strip()[:500]
+    search_message = ""
+    if text:
+        ranked, search_message = _search_ids(text, request.GET.get("sort"))
+        allowed = list(queryset.values_list("id", flat=True))
+        if request.GET.get("sort"):
+            wanted = set(ranked)
+            ids = [i for i in allowed if i in wanted]
+        else:
+            allowed_set = set(allowed)
+            ids = [i for i in ranked if i in allowed_set]
+        page = paginate(request, ids)
+        rows = {e.id: e for e in selectors.evaluation_list(Evaluation.objects.filter(id__in=page.items))}
+        page.items = [rows[i] for i in page.items if i in rows]
+    else:
+        page = paginate(request, selectors.evaluation_list(queryset))
     return render(request, "registry/browse.html", {
         "filterset": filterset,
         "errors": filterset.errors if filterset.is_bound else {},
         "page": page,
+        "q": text,
+        "search_message": search_message,
         "departments": selectors.department_choices(),
         "design_tree": selectors.design_tree(),
     })

@@ -1,0 +1,608 @@
+"""The whoosh backend: a file index under REGISTRY_DATA_DIR/search/whoosh.
+
+Records are one whoosh document each; a knowledge-base document is split into
+~300-word passages indexed as separate whoosh documents sharing a `group`, and
+results collapse each group to its best passage. Highlighting then touches only
+the passages shown on the page, however long the document.
+"""
+import json
+import logging
+import os
+import threading
+import time
+from contextlib import contextmanager
+from pathlib import Path
+
+from whoosh import collectors, index, sorting
+from whoosh.analysis import LanguageAnalyzer, LowercaseFilter, RegexTokenizer
+from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
+from whoosh.qparser import AndGroup, FieldAliasPlugin, MultifieldParser, WildcardPlugin
+from whoosh.query import And, Every, NullQuery, Or, Term
+from whoosh.writing import LockError
+
+from registry.search import entries as entry_source
+from registry.search.base import FACET_FIELDS, FacetValue, Hit, SearchBackend, SearchQuery, SearchResults
+from registry.search.highlight import snippet
+from registry.search.synonyms import Synonyms
+
+logger = logging.getLogger("registry.search")
+
+SCHEMA_VERSION = "4"
+TEXT_FIELDS = ("title", "body", "method", "type", "department_name", "organisation", "programme", "place", "policy")
+KEYWORD_FIELDS = ("department", "stage", "year", "doc_kind")
+FILTER_FIELDS = {
+    "type": "f_type", "method": "f_method", "department": "f_department", "stage": "f_stage", "year": "f_year",
+    "kind": "f_kind", "programme": "f_programme", "place": "f_place", "policy_area": "f_policy_area",
+    "organisation": "f_organisation",
+}
+FIELD_ALIASES = {
+    "body": ["summary", "text", "findings", "finding"],
+    "doc_kind": ["kind"],
+    "policy": ["policy_area"],
+    "organisation": ["organization", "evaluator", "org"],
+    "department_name": ["department_name"],
+}
+MAX_QUERY_CHARS = 500
+
+
+def build_schema():
+    stem = LanguageAnalyzer("en", cachesize=50000)  # Snowball English: evaluated/evaluations -> evalu
+    spell = RegexTokenizer(r"[^\W\d_]{3,}") | LowercaseFilter()
+    fields = {
+        "uid": ID(unique=True, stored=True),
+        "kind": ID(stored=True),
+        "group": ID(stored=True, sortable=True),
+        "pk": STORED(),
+        "title": TEXT(analyzer=stem, stored=True, field_boost=4.0),
+        "body": TEXT(analyzer=stem, stored=True),
+        "method": TEXT(analyzer=stem, field_boost=2.0),
+        "spell": TEXT(analyzer=spell, phrase=False),
+        "sort_date": NUMERIC(int, sortable=True, stored=True),
+        "stamp": STORED(),
+        "display": STORED(),
+    }
+    for name in TEXT_FIELDS:
+        fields.setdefault(name, TEXT(analyzer=stem))
+    for name in KEYWORD_FIELDS:
+        fields[name] = KEYWORD(lowercase=True, commas=True)
+    for name in FILTER_FIELDS.values():
+        fields[name] = KEYWORD(commas=True)
+    return Schema(**fields)
+
+
+class CachedFacet(sorting.FieldFacet):
+    """Counts a multi-valued keyword field. Whoosh's own overlapping facet walks every
+    posting of the field on each query; segments never change once written, so the
+    doc -> values lists are built once per segment and reused."""
+
+    _cache = {}
+    _cache_lock = threading.Lock()
+
+    def __init__(self, fieldname):
+        super().__init__(fieldname, allow_overlap=True)
+
+    def categorizer(self, global_searcher):
+        return _CachedCategorizer(global_searcher, self.fieldname, self._cache, self._cache_lock)
+
+
+class _CachedCategorizer(sorting.OverlappingCategorizer):
+    def __init__(self, global_searcher, fieldname, cache, lock):
+        super().__init__(global_searcher, fieldname)
+        self._use_vectors = self._use_column = False
+        self._cache, self._lock = cache, lock
+
+    def set_searcher(self, segment_searcher, docoffset):
+        reader = segment_searcher.reader()
+        segment = reader.segment()
+        key = (id(reader.storage) if segment is None else segment.segment_id(), self._fieldname)
+        lists = self._cache.get(key)
+        if lists is None:
+            lists = [[] for _ in range(segment_searcher.doc_count_all())]
+            for btext in reader.lexicon(self._fieldname):
+                text = btext.decode("utf-8")
+                for docid in reader.postings(self._fieldname, btext).all_ids():
+                    lists[docid].append(text)
+            with self._lock:
+                if len(self._cache) > 2000:
+                    self._cache.clear()
+                self._cache[key] = lists
+        self._segment_searcher = segment_searcher
+        self._lists = lists
+
+    def keys_for(self, matcher, docid):
+        return self._lists[docid] or [None]
+
+
+def merge_small_segments(writer, segments):
+    """A whoosh merge policy: fold the small segments single saves leave behind
+    into one, leaving the large ones (from the last rebuild, or earlier folds
+    that have grown past 2% of the index) alone, so a merge stays cheap."""
+    from whoosh.reading import SegmentReader
+
+    limit = max(100, sum(s.doc_count_all() for s in segments) // 50)
+    small = [s for s in segments if s.doc_count_all() <= limit]
+    if len(small) < 2:
+        return segments
+    for segment in small:
+        reader = SegmentReader(writer.storage, writer.schema, segment)
+        writer.add_reader(reader)
+        reader.close()
+    return [s for s in segments if s not in small]
+
+
+class GroupCountingFacetCollector(collectors.FacetCollector):
+    """Facet counts that stay right when passages collapse: whoosh's collapse
+    swaps a document's passage for a better-scoring one by removing the first,
+    and its facet collector does not un-count removed documents."""
+
+    def prepare(self, top_searcher, q, context):
+        super().prepare(top_searcher, q, context)
+        self.keys_by_doc = {}
+        self.removed = 0
+
+    def collect(self, sub_docnum):
+        global_docnum = sub_docnum + self.child.offset
+        sortkey = self.child.collect(sub_docnum)
+        matcher = self.child.matcher
+        recorded = []
+        for name, categorizer in self.categorizers.items():
+            counts = self.facetmaps[name].dict
+            for key in categorizer.keys_for(matcher, sub_docnum):
+                if key is not None:
+                    label = categorizer.key_to_name(key)
+                    counts[label] += 1
+                    recorded.append((name, label))
+        self.keys_by_doc[global_docnum] = recorded
+        return sortkey
+
+    def remove(self, global_docnum):
+        self.child.remove(global_docnum)
+        self.removed += 1
+        for name, label in self.keys_by_doc.pop(global_docnum, ()):
+            self.facetmaps[name].dict[label] -= 1
+
+
+class WhooshBackend(SearchBackend):
+    # whoosh allows one writer per index: writes in this process queue on a lock,
+    # other processes wait on whoosh's file lock (up to WRITE_TIMEOUT).
+    WRITE_TIMEOUT = 60.0
+    MERGE_AFTER_SEGMENTS = 12
+    _write_lock = threading.RLock()
+
+    def __init__(self, data_dir):
+        super().__init__(data_dir)
+        self.path = Path(data_dir) / "search" / "whoosh"
+        self._ix = None
+        self._open_lock = threading.Lock()
+        self._synonyms = (None, Synonyms())
+        self._local = threading.local()
+        self._merging = False
+
+    @contextmanager
+    def _reading(self):
+        yield self._searcher()
+
+    def _searcher(self):
+        """This thread's searcher, reopened when the index has changed. Opening
+        one costs more than most queries, so it is kept between requests.
+        (Searcher.refresh() is not used: it reuses segment readers whose
+        deletions have since changed, so replaced documents would reappear.)"""
+        ix = self._index()
+        searcher = getattr(self._local, "searcher", None)
+        stale = searcher is not None and (
+            searcher._ix is not ix or ix.latest_generation() != searcher.reader().generation())
+        if stale:
+            searcher.close()
+            searcher = None
+        if searcher is None:
+            searcher = self._local.searcher = ix.searcher()
+        return searcher
+
+    # -- the index ---------------------------------------------------------
+
+    def _index(self):
+        with self._open_lock:
+            if self._ix is None:
+                self.path.mkdir(parents=True, exist_ok=True)
+                version_file = self.path / "schema-version"
+                current = version_file.read_text().strip() if version_file.exists() else ""
+                if index.exists_in(str(self.path)) and current == SCHEMA_VERSION:
+                    self._ix = index.open_dir(str(self.path))
+                else:
+                    self._ix = index.create_in(str(self.path), build_schema())
+                    version_file.write_text(SCHEMA_VERSION)
+            return self._ix
+
+    def _write(self, work, **writer_args):
+        """Run work(writer) and commit, one writer at a time."""
+        with self._write_lock:
+            ix = self._index()
+            deadline = time.monotonic() + self.WRITE_TIMEOUT
+            while True:
+                try:
+                    # Separate files, not whoosh's compound segment file: a reader opening a
+                    # compound file copies it into memory, which made every open cost
+                    # as much as the index is large.
+                    writer = ix.writer(timeout=2.0, delay=0.02, compound=False, **writer_args)
+                    break
+                except LockError:
+                    if time.monotonic() > deadline:
+                        raise
+            try:
+                result = work(writer)
+            except BaseException:
+                writer.cancel()
+                raise
+            if writer_args:
+                writer.commit()
+                return result
+            # A save never pays for a merge: small updates commit unmerged, and
+            # once segments pile up a background thread merges them.
+            segments = len(getattr(writer, "segments", ())) + 1
+            writer.commit(merge=False)
+        if segments >= self.MERGE_AFTER_SEGMENTS:
+            self._merge_soon()
+        return result
+
+    def _merge_soon(self):
+        with self._open_lock:
+            if self._merging:
+                return
+            self._merging = True
+
+        def merge():
+            try:
+                time.sleep(0.2)  # let a burst of saves finish first
+                with self._write_lock:
+                    writer = self._index().writer(timeout=self.WRITE_TIMEOUT, compound=False)
+                    writer.commit(mergetype=merge_small_segments)
+            except Exception:  # noqa: BLE001 - the next save tries again
+                logger.exception("Background merge of the search index failed")
+            finally:
+                self._merging = False
+        threading.Thread(target=merge, name="search-index-merge", daemon=True).start()
+
+    # -- writing -----------------------------------------------------------
+
+    def _add_evaluation(self, writer, entry):
+        fields = self._common_fields(entry)
+        fields.update(
+            uid=f"evaluation:{entry['pk']}", group=f"evaluation:{entry['pk']}",
+            body=entry["body"], spell=" ".join([entry["title"], entry["body"], entry["method"]]),
+        )
+        for name in ("method", "type", "department_name", "organisation", "programme", "place", "policy"):
+            fields[name] = entry[name]
+        writer.update_document(**fields)
+
+    def _add_document(self, writer, entry):
+        group = f"document:{entry['pk']}"
+        writer.delete_by_term("group", group)
+        base = self._common_fields(entry)
+        for number, passage in enumerate(entry["passages"]):
+            fields = dict(base, uid=f"{group}:{number}", group=group, body=passage, spell=passage,
+                          display=dict(entry["display"], passage=number))
+            if number:
+                fields["stamp"] = ""  # the first passage carries the document's stamp for check_index
+            else:
+                fields["spell"] = entry["title"] + " " + passage
+            writer.add_document(**fields)
+
+    def _common_fields(self, entry):
+        fields = {
+            "kind": entry["kind"], "pk": entry["pk"], "title": entry["title"],
+            "sort_date": entry.get("sort_date") or 0, "stamp": entry_source.stamp(entry), "display": entry["display"],
+        }
+        for name in KEYWORD_FIELDS:
+            value = entry.get(name) or ""
+            fields[name] = ",".join(value) if isinstance(value, list) else value
+        for name in FILTER_FIELDS.values():
+            fields[name] = ",".join(entry.get(name) or [])
+        return fields
+
+    def add_entries(self, writer, evaluation_entries=(), document_entries=()):
+        """The writer path shared by incremental updates, rebuild and the benchmark."""
+        for entry in evaluation_entries:
+            self._add_evaluation(writer, entry)
+        for entry in document_entries:
+            self._add_document(writer, entry)
+
+    def index_evaluations(self, ids):
+        ids = {int(i) for i in ids}
+        if not ids:
+            return
+        found = list(entry_source.evaluation_entries(ids))
+        gone = ids - {e["pk"] for e in found}
+        flipped = self._publication_changed(ids, gone)
+
+        def work(writer):
+            self.add_entries(writer, found)
+            for pk in gone:
+                writer.delete_by_term("uid", f"evaluation:{pk}")
+        self._write(work)
+        if flipped:
+            # Documents follow the records they support: publishing or unpublishing
+            # a record can show or hide its documents.
+            from registry.models import Document
+
+            links = Document.evaluations.through.objects.filter(evaluation_id__in=flipped)
+            self.index_documents(links.values_list("document_id", flat=True))
+
+    def _publication_changed(self, ids, gone):
+        """Ids whose published state differs from what the index holds."""
+        with self._reading() as searcher:
+            indexed = {pk for pk in ids if searcher.document_number(uid=f"evaluation:{pk}") is not None}
+        now_published = ids - gone
+        return (indexed ^ now_published)
+
+    def index_documents(self, ids):
+        ids = {int(i) for i in ids}
+        if not ids:
+            return
+        found = list(entry_source.document_entries(ids))
+
+        def work(writer):
+            for pk in ids - {e["pk"] for e in found}:
+                writer.delete_by_term("group", f"document:{pk}")
+            self.add_entries(writer, (), found)
+        self._write(work)
+
+    def remove(self, kind, ids):
+        def work(writer):
+            for pk in ids:
+                writer.delete_by_term("group", f"{kind}:{int(pk)}")
+        self._write(work)
+
+    def rebuild(self, progress=None, procs=None):
+        """Recreate the index from the database. Large builds use two processes."""
+        n_evaluations, n_documents = entry_source.count_entries()
+        procs = procs or (2 if n_evaluations + n_documents * 20 > 2000 else 1)
+        if threading.active_count() > 1:
+            # whoosh forks its sub-writers; forking a process that runs other
+            # threads (a server, a test browser) can deadlock the child.
+            procs = 1
+        self.save_synonyms()
+        with self._write_lock:
+            with self._open_lock:
+                self.path.mkdir(parents=True, exist_ok=True)
+                self._ix = index.create_in(str(self.path), build_schema())
+                (self.path / "schema-version").write_text(SCHEMA_VERSION)
+            args = {"procs": procs, "limitmb": 128, "multisegment": True} if procs > 1 else {"limitmb": 128}
+
+            def work(writer):
+                count = 0
+                for entry in entry_source.evaluation_entries():
+                    self._add_evaluation(writer, entry)
+                    count += 1
+                    if progress:
+                        progress("evaluation", entry["pk"])
+                for entry in entry_source.document_entries():
+                    self._add_document(writer, entry)
+                    count += 1
+                    if progress:
+                        progress("document", entry["pk"])
+                return count
+            return self._write(work, **args)
+
+    # -- synonyms ----------------------------------------------------------
+
+    @property
+    def synonyms_file(self):
+        return self.path.parent / "synonyms.json"
+
+    def save_synonyms(self, pairs=None):
+        """Write the MethodSynonym table beside the index; every process picks it up."""
+        if pairs is None:
+            from registry.models import MethodSynonym
+
+            pairs = list(MethodSynonym.objects.values_list("term", "expansion"))
+        self.synonyms_file.parent.mkdir(parents=True, exist_ok=True)
+        tmp = self.synonyms_file.with_suffix(f".{os.getpid()}.{threading.get_ident()}.tmp")
+        tmp.write_text(json.dumps(sorted(pairs)), encoding="utf-8")
+        os.replace(tmp, self.synonyms_file)
+
+    def synonyms(self):
+        try:
+            stat = self.synonyms_file.stat()
+        except FileNotFoundError:
+            self.save_synonyms()
+            stat = self.synonyms_file.stat()
+        mtime = (stat.st_mtime_ns, stat.st_size, stat.st_ino)  # os.replace gives each version a new inode
+        if self._synonyms[0] != mtime:
+            pairs = json.loads(self.synonyms_file.read_text(encoding="utf-8"))
+            self._synonyms = (mtime, Synonyms(pairs))
+        return self._synonyms[1]
+
+    # -- reading -----------------------------------------------------------
+
+    def _parser(self, schema, group=AndGroup):
+        parser = MultifieldParser(list(TEXT_FIELDS), schema, group=group)
+        parser.remove_plugin_class(WildcardPlugin)  # "a*" would expand to every term
+        parser.add_plugin(FieldAliasPlugin(FIELD_ALIASES))
+        return parser
+
+    def parse(self, text, schema):
+        """(whoosh query, message). A query whoosh cannot read is searched as plain words."""
+        text = (text or "").strip()
+        message = ""
+        if len(text) > MAX_QUERY_CHARS:
+            text = text[:MAX_QUERY_CHARS]
+            message = f"Your search was shortened to its first {MAX_QUERY_CHARS} characters."
+        if not text:
+            return Every(), message
+        if text.count('"') % 2:
+            text = text + '"'
+            message = message or "A quotation mark in your search was not closed; we closed it at the end."
+        try:
+            query = self._parser(schema).parse(self.synonyms().expand(text))
+        except Exception:  # noqa: BLE001 - whoosh raises many kinds on odd input
+            logger.info("Unparsable query %r", text, exc_info=True)
+            words = " ".join(w for w in "".join(c if c.isalnum() else " " for c in text).split())
+            message = "We could not understand the search syntax, so we searched for the words in it."
+            query = self._parser(schema).parse(words) if words else Every()
+        if query is None or query is NullQuery:
+            return NullQuery, message or "Your search has no words we can look for: try other words."
+        return query, message
+
+    def _filter_query(self, query):
+        parts = []
+        for key, values in (query.filters or {}).items():
+            field = FILTER_FIELDS.get(key)
+            values = [values] if isinstance(values, str) else [v for v in values if v]
+            if field is None or not values:
+                continue
+            terms = [Term(field, str(v)) for v in values]
+            if key == "method":
+                terms += [Term("f_type", str(v)) for v in values]
+            elif key == "department":  # a code or its acronym ("dfe")
+                terms += [Term("department", str(v).lower()) for v in values]
+            parts.append(Or(terms))
+        kinds = [k for k in query.kinds if k in ("evaluation", "document")]
+        if kinds and set(kinds) != {"evaluation", "document"}:
+            parts.append(Or([Term("kind", k) for k in kinds]))
+        return And(parts) if parts else None
+
+    def search(self, query: SearchQuery) -> SearchResults:
+        ix = self._index()
+        page_size = max(1, min(int(query.page_size or 20), 100))
+        page = max(1, int(query.page or 1))
+        with self._reading() as searcher:
+            parsed, message = self.parse(query.text, ix.schema)
+            facets = {name: CachedFacet(FILTER_FIELDS[name]) for name in FACET_FIELDS} if query.facets else None
+            kwargs = {}
+            if query.sort in ("newest", "oldest"):
+                kwargs = {"sortedby": "sort_date", "reverse": query.sort == "newest"}
+            # The collector chain Searcher.search would build, with a facet
+            # collector that counts each document once however its passages collapse.
+            collector = searcher.collector(limit=None, **kwargs)
+            collector = counter = GroupCountingFacetCollector(collector, facets or {}, maptype=sorting.Count)
+            collector = collapse = collectors.CollapseCollector(collector, sorting.FieldFacet("group"), limit=1)
+            filter_query = self._filter_query(query)
+            if filter_query is not None:
+                collector = collectors.FilterCollector(collector, filter_query, None)
+            searcher.search_with_collector(parsed, collector)
+            results = collector.results()
+            total = len(results) - collapse.collapsed_total - counter.removed
+            shown = results[(page - 1) * page_size: page * page_size]
+            # Snippets mark the query's words (after stemming and synonyms); working
+            # them out from the query, not per matched document, keeps collecting cheap.
+            stems = self._query_stems(parsed)
+            hits = [self._hit(hit, stems) for hit in shown]
+            facet_counts = self._facets(results) if query.facets else {}
+            suggestion = "" if isinstance(parsed, Every) else self._suggest(searcher, query.text)
+        return SearchResults(
+            hits=hits, total=max(total, len(hits)), page=page, page_size=page_size, facets=facet_counts,
+            suggestion=suggestion, error=message,
+        )
+
+    def search_ids(self, query: SearchQuery, limit=1000) -> list:
+        """Ranked ids only: no highlighting or facets, one kind expected in query.kinds."""
+        ix = self._index()
+        with self._reading() as searcher:
+            parsed, _ = self.parse(query.text, ix.schema)
+            kwargs = {}
+            if query.sort in ("newest", "oldest"):
+                kwargs = {"sortedby": "sort_date", "reverse": query.sort == "newest"}
+            results = searcher.search(parsed, filter=self._filter_query(query), limit=limit, collapse="group",
+                                      **kwargs)
+            return [hit["pk"] for hit in results]
+
+    def parse_message(self, text):
+        """The message parse() would give for this query text ("" when it reads cleanly)."""
+        return self.parse(text, self._index().schema)[1]
+
+    @staticmethod
+    def _query_stems(parsed):
+        if isinstance(parsed, Every):
+            return set()
+        stems = set()
+        for field, text in parsed.all_terms(phrases=True):
+            if field in TEXT_FIELDS:
+                stems.add(text.decode("utf-8") if isinstance(text, bytes) else text)
+        return stems
+
+    def _hit(self, hit, stems):
+        stored = hit.fields()
+        display = dict(stored.get("display") or {})
+        return Hit(
+            kind=stored["kind"], pk=stored["pk"], title=stored["title"], url=display.get("url", ""),
+            score=float(hit.score or 0), snippet=snippet(stored.get("body", ""), stems), slug=display.get("slug", ""),
+            extra=display,
+        )
+
+    def facet_labels(self, raw):
+        from registry.search.labels import facet_labels
+
+        return facet_labels(raw)
+
+    def _facets(self, results):
+        raw = {}
+        for name in FACET_FIELDS:
+            counts = results.groups(name)
+            raw[name] = {k: v for k, v in counts.items() if k}
+        labels = self.facet_labels(raw)
+        out = {}
+        for name, counts in raw.items():
+            values = [FacetValue(value=k, label=labels.get(name, {}).get(k, k), count=v) for k, v in counts.items()]
+            if name == "year":
+                values.sort(key=lambda f: f.value, reverse=True)
+            else:
+                values.sort(key=lambda f: (-f.count, f.label))
+            out[name] = values
+        return out
+
+    def facet_counts(self, query: SearchQuery) -> dict:
+        return self.search(SearchQuery(text=query.text, filters=query.filters, kinds=query.kinds, page_size=1)).facets
+
+    def _suggest(self, searcher, text, limit=1):
+        words = [w for w in "".join(c if c.isalpha() or c == ":" else " " for c in (text or "")).split()
+                 if ":" not in w and w not in ("AND", "OR", "NOT")]
+        if not words:
+            return ""
+        corrector = searcher.corrector("spell")
+        known = self.synonyms().alternatives
+        changed, out = False, []
+        for word in words:
+            lower = word.lower()
+            if len(lower) < 3 or (lower,) in known or searcher.doc_frequency("spell", lower):
+                out.append(lower)
+                continue
+            # Same first letter, at most two edits (one for short words): fast on a large lexicon.
+            candidates = corrector.suggest(lower, limit=limit, maxdist=1 if len(lower) < 6 else 2, prefix=1)
+            if candidates:
+                out.append(candidates[0])
+                changed = True
+            else:
+                out.append(lower)
+        return " ".join(out) if changed else ""
+
+    def suggest(self, text, limit=5) -> list:
+        with self._reading() as searcher:
+            suggestion = self._suggest(searcher, text)
+        return [suggestion] if suggestion else []
+
+    def more_like_this(self, evaluation_id, limit=5) -> list:
+        with self._reading() as searcher:
+            docnum = searcher.document_number(uid=f"evaluation:{int(evaluation_id)}")
+            if docnum is None:
+                return []
+            stored = searcher.stored_fields(docnum)
+            text = stored["title"] + "\n" + stored.get("body", "")
+            results = searcher.more_like(
+                docnum, "body", text=text, top=limit, numterms=15, filter=Term("kind", "evaluation"),
+            )
+            return [hit["pk"] for hit in results]
+
+    def indexed_versions(self) -> dict:
+        versions = {}
+        with self._reading() as searcher:
+            for fields in searcher.all_stored_fields():
+                uid = fields["uid"]
+                if uid.startswith("evaluation:") or uid.endswith(":0"):
+                    versions[(fields["kind"], fields["pk"])] = fields.get("stamp", "")
+        return versions
+
+    def expected_versions(self):
+        """{(kind, id): stamp} the database says the index should hold."""
+        versions = {("evaluation", e["pk"]): entry_source.stamp(e) for e in entry_source.evaluation_entries()}
+        versions.update({("document", d["pk"]): entry_source.stamp(d) for d in entry_source.document_entries()})
+        return versions

@@ -1,0 +1,134 @@
+"""The search page, browse with words, record pages' related evaluations and the document pages."""
+import pytest
+
+from registry import models
+from tests.factories import EvaluationFactory, rich_evaluation
+
+pytestmark = pytest.mark.django_db
+
+
+def test_search_page_shows_ranked_hits_with_highlights_and_facets(client, search_index):
+    response = client.get("/search/", {"q": "interrupted time series"})
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Showing 1 to 2 of 2 results for “interrupted time series”" in html
+    results = response.context["results"]
+    assert results.hits[0].slug == "lincolnshire-partners-in-practice"
+    assert "<mark>interrupted</mark>" in html
+    assert "Method" in html and "Interrupted time series analysis" in html
+
+
+def test_facet_links_narrow_and_keep_the_words(client, search_index):
+    response = client.get("/search/", {"q": "partners in practice"})
+    group = next(g for g in response.context["facet_groups"] if g["key"] == "kind")
+    href = group["values"][0]["href"]
+    assert "q=partners" in href and "kind=news" in href
+    narrowed = client.get("/search/" + href)
+    assert [h.kind for h in narrowed.context["results"].hits] == ["document"]
+
+
+def test_did_you_mean_link(client, search_index):
+    html = client.get("/search/", {"q": "reofending"}).content.decode()
+    assert "Did you mean" in html and "?q=reoffending" in html
+
+
+@pytest.mark.parametrize("text", [
+    '"unclosed phrase', "AND", "OR OR OR", "NOT", "(((", ")", "method:", 'department:"', "title:(", "a" * 2000,
+    "*", "te?t", "field:value:other", "\x00bad", "<script>alert(1)</script>", "reoffending~2", "[a TO b]", "^2", "'",
+])
+def test_malformed_queries_never_fail(client, search_index, text):
+    response = client.get("/search/", {"q": text})
+    assert response.status_code == 200
+    assert b"<script>alert(1)</script>" not in response.content
+
+
+def test_malformed_query_says_what_happened(client, search_index):
+    html = client.get("/search/", {"q": '"interrupted time series'}).content.decode()
+    assert "quotation mark" in html
+    assert "Lincolnshire" in html
+
+
+def test_a_search_of_only_common_words_says_so(client, search_index):
+    response = client.get("/search/", {"q": "the and of"})
+    assert response.context["results"].total == 0
+    assert "no words we can look for" in response.content.decode()
+
+
+def test_bad_page_and_filters_give_messages(client, search_index):
+    assert "is not a page number" in client.get("/search/", {"q": "pip", "page": "x"}).content.decode()
+    assert "There is no page 9" in client.get("/search/", {"q": "evaluation", "page": "9"}).content.decode()
+    response = client.get("/search/", {"q": "pip", "method": "no-such-method", "sort": "sideways"})
+    assert response.status_code == 200 and response.context["results"].total == 0
+
+
+def test_snippets_escape_everything_but_the_highlight(client, search_index, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        EvaluationFactory(title="Escaping trial", summary='<img src=x onerror="alert(1)"> platypodes & <b>bold</b>')
+    html = client.get("/search/", {"q": "platypodes"}).content.decode()
+    assert "<mark>platypodes</mark>" in html
+    assert "<img" not in html and "onerror=&quot;alert(1)&quot;&gt;" in html
+    assert "<b>bold</b>" not in html
+
+
+def test_search_page_query_count_is_fixed(client, search_index, django_assert_max_num_queries):
+    for index in range(30):
+        rich_evaluation(index)
+    search_index.rebuild()
+    with django_assert_max_num_queries(4):
+        response = client.get("/search/", {"q": "synthetic record"})
+    assert response.context["results"].total >= 30
+    assert len(response.context["results"].hits) == 20
+    with django_assert_max_num_queries(4):
+        client.get("/search/", {"q": "synthetic", "page": "2", "method": "rct", "sort": "newest"})
+
+
+def test_pagination_keeps_every_facet_value(client, search_index):
+    for index in range(25):
+        rich_evaluation(index)
+    search_index.rebuild()
+    response = client.get("/search/?q=synthetic&method=rct&method=cluster")
+    assert response.context["results"].total == 25
+    assert "method=rct&method=cluster" in response.context["page"].next_url
+
+
+def test_browse_with_words_uses_the_search_and_the_filters(client, search_index):
+    response = client.get("/evaluations/", {"q": "Signs of Safety"})
+    titles = [e.slug for e in response.context["page"].items]
+    assert set(titles) == {"lincolnshire-partners-in-practice", "achieving-for-children-partners-in-practice"}
+    response = client.get("/evaluations/", {"q": "Signs of Safety", "method": "interrupted"})
+    assert [e.slug for e in response.context["page"].items] == ["lincolnshire-partners-in-practice"]
+    response = client.get("/evaluations/", {"q": "reoffending", "sort": "title"})
+    assert [e.slug for e in response.context["page"].items] == ["lincolnshire-partners-in-practice"]
+    assert 'id="id_q"' in response.content.decode()
+
+
+def test_browse_with_words_query_count_is_fixed(client, search_index, django_assert_max_num_queries):
+    for index in range(30):
+        rich_evaluation(index)
+    search_index.rebuild()
+    with django_assert_max_num_queries(12):
+        response = client.get("/evaluations/", {"q": "synthetic"})
+    assert response.context["page"].count == 30
+
+
+def test_record_page_shows_related_evaluations(client, search_index):
+    html = client.get("/evaluations/lincolnshire-partners-in-practice/").content.decode()
+    related = html[html.index("Related evaluations"):]
+    assert "Achieving for Children Partners in Practice" in related
+
+
+def test_document_page_lists_records_and_renders_escaped_text(client, search_index):
+    document = models.Document.objects.get(kind="news")
+    html = client.get(f"/documents/{document.pk}/").content.decode()
+    assert "Lincolnshire Partners in Practice" in html
+    assert '<p class="govuk-body">' in html
+    assert "Not stored" in html  # the seed keeps no file
+
+
+def test_document_linked_only_to_drafts_is_hidden(client, search_index):
+    from registry.services.documents import add_document
+
+    draft = EvaluationFactory(visibility="draft")
+    document, _ = add_document(b"hidden text", "hidden.txt", evaluations=[draft], keep_file=False)
+    assert client.get(f"/documents/{document.pk}/").status_code == 404
+    assert client.get(f"/documents/{document.pk}/file/").status_code == 404

@@ -1,0 +1,125 @@
+"""The seed records are found by the words people use for them, acronyms included."""
+import pytest
+
+from registry.search import SearchQuery
+
+pytestmark = pytest.mark.django_db
+
+
+def evaluation_slugs(results):
+    return [hit.slug for hit in results.hits if hit.kind == "evaluation"]
+
+
+@pytest.mark.parametrize("text, first", [
+    ("inverse probability weighting", "lincolnshire-partners-in-practice"),
+    ("IPW", "lincolnshire-partners-in-practice"),
+    ("interrupted time series", "lincolnshire-partners-in-practice"),
+    ("reoffending", "lincolnshire-partners-in-practice"),
+    ("solution focused", "project-crewe"),
+    ("randomized controlled trial", "project-crewe"),
+    ("RCT", "project-crewe"),
+])
+def test_seed_record_ranks_first(search_index, text, first):
+    results = search_index.search(SearchQuery(text=text))
+    assert results.hits, text
+    assert results.hits[0].slug == first
+
+
+def test_signs_of_safety_finds_both_partners_in_practice_records(search_index):
+    slugs = evaluation_slugs(search_index.search(SearchQuery(text="Signs of Safety")))
+    assert set(slugs[:2]) == {"lincolnshire-partners-in-practice", "achieving-for-children-partners-in-practice"}
+    assert "project-crewe" not in slugs
+
+
+def test_english_stemming_matches_other_forms(search_index):
+    for text in ("evaluated", "evaluations", "evaluation"):
+        assert len(evaluation_slugs(search_index.search(SearchQuery(text=text)))) == 3, text
+
+
+def test_acronym_expands_both_ways_in_snippets(search_index):
+    hit = search_index.search(SearchQuery(text="IPW")).hits[0]
+    assert "<mark>inverse</mark> <mark>probability</mark> <mark>weighting</mark>" in hit.snippet
+
+
+def test_quoted_phrase_and_boolean_operators(search_index):
+    assert evaluation_slugs(search_index.search(SearchQuery(text='"time series interrupted"'))) == []
+    phrase = search_index.search(SearchQuery(text='"interrupted time series"'))
+    assert evaluation_slugs(phrase) == ["lincolnshire-partners-in-practice"]
+    slugs = evaluation_slugs(search_index.search(SearchQuery(text='"Partners in Practice" NOT Lincolnshire')))
+    assert slugs == ["achieving-for-children-partners-in-practice"]
+    slugs = evaluation_slugs(search_index.search(SearchQuery(text="reoffending OR Crewe")))
+    assert set(slugs) == {"lincolnshire-partners-in-practice", "project-crewe"}
+    assert evaluation_slugs(search_index.search(SearchQuery(text="reoffending AND Crewe"))) == []
+
+
+def test_field_queries(search_index):
+    slugs = evaluation_slugs(search_index.search(SearchQuery(text='method:"interrupted time series"')))
+    assert slugs == ["lincolnshire-partners-in-practice"]
+    for text in ("department:dfe", "department:DfE", "department:department-for-education"):
+        assert len(evaluation_slugs(search_index.search(SearchQuery(text=text)))) == 3, text
+    assert evaluation_slugs(search_index.search(SearchQuery(text="department:moj"))) == []
+    assert evaluation_slugs(search_index.search(SearchQuery(text="method:rct"))) == ["project-crewe"]
+
+
+def test_method_facet_counts_and_narrows(search_index):
+    results = search_index.search(SearchQuery(text="", kinds=("evaluation",)))
+    counts = {f.value: f.count for f in results.facets["method"]}
+    assert counts["quasi_experimental"] == 2
+    assert counts["rct"] == 1
+    narrowed = search_index.search(SearchQuery(text="", filters={"method": ["quasi_experimental"]}))
+    assert set(evaluation_slugs(narrowed)) == {
+        "lincolnshire-partners-in-practice", "achieving-for-children-partners-in-practice"}
+    assert {f.value: f.count for f in narrowed.facets["method"]}["quasi_experimental"] == 2
+    assert "rct" not in {f.value for f in narrowed.facets["method"]}
+    narrower = search_index.search(SearchQuery(text="", filters={"method": ["interrupted"]}))
+    assert evaluation_slugs(narrower) == ["lincolnshire-partners-in-practice"]
+    # A type includes the methods under it.
+    assert len(evaluation_slugs(search_index.search(SearchQuery(filters={"method": ["impact"]})))) == 3
+
+
+def test_documents_are_found_and_faceted_by_kind(search_index):
+    results = search_index.search(SearchQuery(text="Partners in Practice"))
+    kinds = {f.value: f.count for f in results.facets["kind"]}
+    assert kinds == {"news": 1}
+    only_documents = search_index.search(SearchQuery(text="Partners in Practice", filters={"kind": ["news"]}))
+    assert [hit.kind for hit in only_documents.hits] == ["document"]
+    assert only_documents.hits[0].url.startswith("/documents/")
+
+
+def test_did_you_mean(search_index):
+    results = search_index.search(SearchQuery(text="reofending"))
+    assert results.suggestion == "reoffending"
+    assert search_index.suggest("reofending") == ["reoffending"]
+    assert search_index.search(SearchQuery(text="reoffending")).suggestion == ""
+
+
+def test_sort_by_date(search_index):
+    newest = search_index.search(SearchQuery(text="", kinds=("evaluation",), sort="newest"))
+    oldest = search_index.search(SearchQuery(text="", kinds=("evaluation",), sort="oldest"))
+    dates = [h.pk for h in newest.hits]
+    assert dates == list(reversed([h.pk for h in oldest.hits])) or len(set(dates)) == 3
+
+
+def test_more_like_this_finds_the_sibling_record(search_index):
+    from registry.models import Evaluation
+
+    lincolnshire = Evaluation.objects.get(slug="lincolnshire-partners-in-practice")
+    afc = Evaluation.objects.get(slug="achieving-for-children-partners-in-practice")
+    related = search_index.more_like_this(lincolnshire.pk)
+    assert related[0] == afc.pk
+    assert lincolnshire.pk not in related
+
+
+def test_long_document_is_one_hit_highlighting_the_passage_that_matched(search_index):
+    from registry import models
+    from registry.services.documents import add_document
+
+    crewe = models.Evaluation.objects.get(slug="project-crewe")
+    filler = " ".join(["alpha beta gamma delta epsilon"] * 200)  # 1,000 words: four passages
+    add_document(f"{filler} The capybara finding. {filler} capybara again.".encode(), "long.txt",
+                 evaluations=[crewe], keep_file=False)
+    search_index.rebuild()
+    results = search_index.search(SearchQuery(text="capybara"))
+    assert results.total == 1 and [h.kind for h in results.hits] == ["document"]
+    assert "<mark>capybara</mark>" in results.hits[0].snippet
+    assert {f.value: f.count for f in search_index.search(SearchQuery(text="alpha")).facets["kind"]} == {"other": 1}

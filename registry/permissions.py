@@ -1,14 +1,96 @@
 """Who may see and change what. Selectors and views ask here; nothing else
-decides visibility."""
+decides visibility.
+
+Roles are Django groups: "Contributors" create records and edit their own (and
+those they co-edit); "Moderators" see and edit everything and decide what is
+published. Staff count as moderators. A record a user may not see is answered
+with 404, never 403, so its existence does not leak.
+"""
 from django.db.models import Q
+
+CONTRIBUTORS = "Contributors"
+MODERATORS = "Moderators"
+# A contributor may change a record in these states; a submitted record waits
+# for the moderator, and a published one is changed through a revision.
+EDITABLE_STATES = ("draft", "returned")
+
+
+def _signed_in(user):
+    return bool(user is not None and user.is_authenticated and user.is_active)
+
+
+def _groups(user):
+    """Group names, cached on the user object: one query per request at most."""
+    if not hasattr(user, "_registry_groups"):
+        user._registry_groups = set(user.groups.values_list("name", flat=True))
+    return user._registry_groups
+
+
+def is_moderator(user):
+    return _signed_in(user) and (user.is_staff or user.is_superuser or MODERATORS in _groups(user))
+
+
+def is_contributor(user):
+    return _signed_in(user) and (is_moderator(user) or CONTRIBUTORS in _groups(user))
 
 
 def can_see_unpublished(user):
-    return bool(user is not None and user.is_authenticated and user.is_staff)
+    return is_moderator(user)
 
 
 def evaluation_visibility_q(user):
-    """A filter on Evaluation for the records this user may see."""
-    if can_see_unpublished(user):
+    """A filter on Evaluation for the records this user may see.
+
+    Co-edited records are matched by a subquery, not a join, so a record with
+    several co-editors is never returned twice.
+    """
+    if is_moderator(user):
         return Q()
+    if is_contributor(user):
+        from registry.models import Submission
+
+        co_edited = Submission.objects.filter(co_editors=user).values("evaluation_id")
+        return Q(visibility="published") | Q(owner=user) | Q(pk__in=co_edited)
     return Q(visibility="published")
+
+
+def editable_evaluations_q(user):
+    """Records this user may open in the journey (their state is checked by `can_edit`)."""
+    if is_moderator(user):
+        return Q()
+    if is_contributor(user):
+        from registry.models import Submission
+
+        co_edited = Submission.objects.filter(co_editors=user).values("evaluation_id")
+        return Q(owner=user) | Q(pk__in=co_edited)
+    return Q(pk__in=[])
+
+
+def is_editor(user, evaluation, co_editor_ids=()):
+    """Owner, co-editor or moderator. `co_editor_ids` comes from the caller's fetch."""
+    if is_moderator(user):
+        return True
+    return is_contributor(user) and (evaluation.owner_id == user.pk or user.pk in co_editor_ids)
+
+
+def can_edit(user, evaluation, co_editor_ids=()):
+    """May this user change the record now, in the journey?"""
+    if not is_editor(user, evaluation, co_editor_ids):
+        return False
+    if is_moderator(user):
+        return evaluation.visibility in EDITABLE_STATES + ("submitted",)
+    return evaluation.visibility in EDITABLE_STATES
+
+
+def can_revise(user, evaluation, co_editor_ids=()):
+    """May this user propose changes to a published record (a revision)?"""
+    return evaluation.visibility == "published" and is_editor(user, evaluation, co_editor_ids)
+
+
+def can_review(user):
+    return is_moderator(user)
+
+
+def can_see_history(user, evaluation, co_editor_ids=()):
+    """History shows past drafts' content, so only editors and moderators see it."""
+    return is_editor(user, evaluation, co_editor_ids)

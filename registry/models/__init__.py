@@ -17,3 +17,4 @@ from registry.models.evaluations import (  # noqa: F401
 )
 from registry.models.documents import Document  # noqa: F401
 from registry.models.findings import Finding  # noqa: F401
+from registry.models.submissions import Membership, Submission  # noqa: F401

@@ -1,0 +1,198 @@
+"""The share-an-evaluation journey: one question per page, each saved to the
+draft when the user continues. Views translate HTTP to services and forms."""
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods
+
+from registry import permissions, selectors
+from registry.ingest import UnreadableDocument
+from registry.markdown import render_markdown
+from registry.services import records
+from registry.web.submit import queries
+from registry.web.submit.answers import answer_sections
+from registry.web.submit.steps import BY_SLUG, STEPS, build_form, next_slug, policy_area_groups, previous_slug
+
+
+def contributor_required(view):
+    """Signed-in contributors (and moderators) only; others are sent to sign in."""
+    @login_required
+    def wrapped(request, *args, **kwargs):
+        if not permissions.is_contributor(request.user):
+            raise Http404("Only contributors can share evaluations.")
+        return view(request, *args, **kwargs)
+    wrapped.__name__ = view.__name__
+    wrapped.__doc__ = view.__doc__
+    return wrapped
+
+
+def _step_url(evaluation, slug):
+    if slug == "check":
+        return reverse("registry:submit-check", kwargs={"pk": evaluation.pk})
+    return reverse("registry:submit-step", kwargs={"pk": evaluation.pk, "step": slug})
+
+
+def _editable_or_404(request, pk):
+    evaluation = queries.editable_record(request.user, pk)
+    if evaluation is None:
+        raise Http404("No draft has this address.")
+    return evaluation
+
+
+def _page(request, step, form, evaluation=None, **extra):
+    back = previous_slug(step.slug)
+    return render(request, "registry/submit/step.html", {
+        "step": step,
+        "number": STEPS.index(step) + 1,
+        "total": len(STEPS),
+        "form": form,
+        "evaluation": evaluation,
+        "back_url": _step_url(evaluation, back) if evaluation and back else reverse("registry:your-evaluations"),
+        "returning": request.GET.get("return") == "check",
+        **extra,
+    })
+
+
+@contributor_required
+@require_http_methods(["GET", "POST"])
+def start(request):
+    """Question 1 with no draft yet: the draft is created when the user continues."""
+    step = BY_SLUG["basics"]
+    form = build_form(step, None, request.user, request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        evaluation = records.start_draft(form.cleaned_data, by=request.user)
+        return redirect(_step_url(evaluation, next_slug("basics")))
+    return _page(request, step, form)
+
+
+@contributor_required
+@require_http_methods(["GET", "POST"])
+def step(request, pk, step):
+    step = BY_SLUG.get(step)
+    if step is None:
+        raise Http404("No such question.")
+    evaluation = _editable_or_404(request, pk)
+    if not permissions.can_edit(request.user, evaluation, queries.co_editor_ids(evaluation)):
+        return redirect(_step_url(evaluation, "check"))
+    if step.collection:
+        return _collection_step(request, step, evaluation)
+    tree = selectors.design_tree() if step.slug == "methods" else None
+    form = build_form(step, evaluation, request.user, request.POST if request.method == "POST" else None, tree=tree)
+    preview = None
+    if request.method == "POST" and form.is_valid():
+        previewing = step.slug == "summary" and "preview" in request.POST
+        target = "check" if request.GET.get("return") == "check" else next_slug(step.slug)
+        records.save_step(evaluation, step.slug, form.cleaned_data, by=request.user,
+                          next_step=None if previewing else target)
+        if not previewing:
+            return redirect(_step_url(evaluation, target))
+        preview = render_markdown(form.cleaned_data["summary"])
+    extra = {"preview": preview}
+    if step.slug == "policy-areas":
+        extra["policy_groups"] = policy_area_groups(form)
+    return _page(request, step, form, evaluation, **extra)
+
+
+def _has_input(request, form):
+    """Did the user fill in the "add" form? Values left at their defaults do not count."""
+    def filled(name):
+        value = request.POST.get(name, "").strip()
+        return value and value != str(form.fields[name].initial or "")
+    return bool(request.FILES) or any(filled(name) for name in form.fields)
+
+
+def _collection_step(request, step, evaluation):
+    """"Add another" pages: rows are added (or removed) one at a time; Continue moves on,
+    saving a filled-in row first so nothing typed is lost."""
+    kind = step.collection
+    form = build_form(step, evaluation, request.user, (request.POST or None) if request.method == "POST" else None,
+                      request.FILES or None)
+    if request.method == "POST":
+        action = request.POST.get("action", "continue")
+        if action == "remove":
+            _remove(request, evaluation, kind)
+            return redirect(request.get_full_path())
+        if action == "add" or _has_input(request, form):
+            if form.is_valid() and _add(request, evaluation, kind, form):
+                if action == "add":
+                    return redirect(request.get_full_path())
+                action = "continue"
+            else:
+                return _page(request, step, form, evaluation, items=_items(evaluation, kind))
+        if action == "continue":
+            target = "check" if request.GET.get("return") == "check" else next_slug(step.slug)
+            records.save_step(evaluation, step.slug, {}, by=request.user, next_step=target)
+            return redirect(_step_url(evaluation, target))
+        form = build_form(step, evaluation, request.user)
+    return _page(request, step, form, evaluation, items=_items(evaluation, kind))
+
+
+def _items(evaluation, kind):
+    return {
+        "dates": lambda: evaluation.event_dates.all(),
+        "organisations": lambda: evaluation.organisation_roles.all(),
+        "links": lambda: evaluation.links.all(),
+        "findings": lambda: evaluation.findings.all(),
+        "documents": lambda: evaluation.documents.all(),
+    }[kind]()
+
+
+def _add(request, evaluation, kind, form):
+    """Save the row; model validation the form could not see becomes a form error."""
+    data = dict(form.cleaned_data)
+    try:
+        if kind == "documents":
+            upload = data["file"]
+            records.attach_document(evaluation, form.data_bytes, upload.name, by=request.user,
+                                    **form.document_fields())
+        else:
+            records.add_item(evaluation, kind, data, by=request.user)
+    except UnreadableDocument as error:
+        form.add_error("file", str(error))
+        return False
+    except ValidationError as error:
+        pairs = error.message_dict.items() if hasattr(error, "error_dict") else [("__all__", error.messages)]
+        for field, errors in pairs:
+            form.add_error(field if field in form.fields else None, errors)
+        return False
+    return True
+
+
+def _remove(request, evaluation, kind):
+    try:
+        pk = int(request.POST.get("item", ""))
+    except ValueError:
+        return
+    if kind == "documents":
+        records.detach_document(evaluation, pk, by=request.user)
+    else:
+        records.remove_item(evaluation, kind, pk, by=request.user)
+
+
+@contributor_required
+@require_http_methods(["GET", "POST"])
+def check(request, pk):
+    """Check your answers, with a change link on every row; submit for review."""
+    evaluation = _editable_or_404(request, pk)
+    editable = permissions.can_edit(request.user, evaluation, queries.co_editor_ids(evaluation))
+    problems = []
+    if request.method == "POST" and editable:
+        try:
+            records.submit(evaluation, by=request.user)
+        except ValidationError as error:
+            problems = error.messages
+        else:
+            messages.success(request, f"“{evaluation.title}” was sent for review")
+            return redirect("registry:your-evaluations")
+    missing = records.missing_answers(evaluation) if editable else []
+    return render(request, "registry/submit/check.html", {
+        "evaluation": evaluation,
+        "sections": answer_sections(evaluation, selectors.design_tree(), editable=editable),
+        "editable": editable,
+        "missing": [(_step_url(evaluation, slug) + "?return=check", message) for slug, message in missing],
+        "problems": problems,
+        "revision_of": evaluation.submission.revision_of if hasattr(evaluation, "submission") else None,
+    }, status=400 if problems else 200)

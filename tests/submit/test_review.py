@@ -1,0 +1,145 @@
+"""Review, revisions of published records, withdrawal and the version history."""
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+
+from registry.models import Department, DesignType, Evaluation, Submission
+from registry.services import records
+
+pytestmark = pytest.mark.django_db
+
+
+def complete_draft(owner, title="Evaluation of tutoring"):
+    evaluation = records.create_draft(by=owner, title=title)
+    dfe = Department.objects.get(code="department-for-education")
+    records.save_step(evaluation, "basics", {"title": title, "lead_department": dfe, "other_departments": []}, by=owner)
+    records.save_step(evaluation, "stage", {"stage": "ongoing"}, by=owner)
+    records.save_step(evaluation, "types", {"types": [DesignType.objects.get(code="impact")]}, by=owner)
+    records.save_step(evaluation, "summary", {"summary": "Tutoring raised attainment."}, by=owner)
+    records.save_step(evaluation, "sharing", {"permission_to_share": True}, by=owner)
+    records.add_item(evaluation, "dates", {"category": "evaluation_start", "year": 2020, "month": 3}, by=owner)
+    return evaluation
+
+
+@pytest.fixture
+def published(contributor, moderator):
+    evaluation = complete_draft(contributor)
+    records.submit(evaluation, by=contributor)
+    return records.publish(evaluation, by=moderator)
+
+
+def test_an_incomplete_draft_cannot_be_submitted(client, contributor):
+    draft = records.create_draft(by=contributor, title="Half done")
+    with pytest.raises(ValidationError):
+        records.submit(draft, by=contributor)
+    client.force_login(contributor)
+    response = client.post(reverse("registry:submit-check", kwargs={"pk": draft.pk}))
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "There is a problem" in html and "Select the lead department" in html and "Enter a summary" in html
+    assert Evaluation.objects.get(pk=draft.pk).visibility == "draft"
+
+
+def test_a_returned_record_shows_the_comments_and_can_be_changed_and_resubmitted(client, contributor, moderator):
+    evaluation = complete_draft(contributor)
+    records.submit(evaluation, by=contributor)
+    client.force_login(moderator)
+    response = client.post(
+        reverse("registry:review", kwargs={"pk": evaluation.pk}), {"action": "return", "comment": ""}
+    )
+    assert "Enter what needs to change" in response.content.decode()
+    client.post(
+        reverse("registry:review", kwargs={"pk": evaluation.pk}),
+        {"action": "return", "comment": "Please add the <b>end date</b>."},
+    )
+    evaluation.refresh_from_db()
+    assert evaluation.visibility == "returned"
+
+    client.force_login(contributor)
+    yours = client.get(reverse("registry:your-evaluations")).content.decode()
+    assert "Please add the &lt;b&gt;end date&lt;/b&gt;." in yours and "Returned for changes" in yours
+    response = client.post(
+        reverse("registry:submit-step", kwargs={"pk": evaluation.pk, "step": "dates"}),
+        {"action": "continue", "category": "evaluation_end", "year": "2022"},
+    )
+    assert response.status_code == 302
+    assert client.post(reverse("registry:submit-check", kwargs={"pk": evaluation.pk})).status_code == 302
+    assert Evaluation.objects.get(pk=evaluation.pk).visibility == "submitted"
+
+
+def test_your_evaluations_links_back_to_the_step_where_the_user_stopped(client, contributor):
+    draft = records.create_draft(by=contributor, title="Stopped early")
+    client.force_login(contributor)
+    client.post(reverse("registry:submit-step", kwargs={"pk": draft.pk, "step": "stage"}), {"stage": "planned"})
+    html = client.get(reverse("registry:your-evaluations")).content.decode()
+    assert reverse("registry:submit-step", kwargs={"pk": draft.pk, "step": "types"}) in html
+    assert "Continue at “Evaluation types”" in html
+
+
+def test_changes_to_a_published_record_go_through_review_while_it_stays_visible(
+    client, contributor, moderator, published
+):
+    slug, version = published.slug, published.version
+    client.force_login(contributor)
+    response = client.post(reverse("registry:evaluation-revise", kwargs={"slug": slug}))
+    copy = Evaluation.objects.get(submission__revision_of=published)
+    assert response.headers["Location"] == reverse("registry:submit-check", kwargs={"pk": copy.pk})
+    client.post(
+        reverse("registry:submit-step", kwargs={"pk": copy.pk, "step": "basics"}),
+        {"title": "Evaluation of tutoring, revised", "lead_department": "department-for-education"},
+    )
+    client.post(
+        reverse("registry:submit-step", kwargs={"pk": copy.pk, "step": "dates"}),
+        {"action": "add", "category": "evaluation_end", "year": "2023"},
+    )
+    assert client.post(reverse("registry:submit-check", kwargs={"pk": copy.pk})).status_code == 302
+
+    client.logout()
+    page = client.get(reverse("registry:evaluation", kwargs={"slug": slug}))
+    assert "Evaluation of tutoring" in page.content.decode() and "revised" not in page.content.decode()
+    assert "revised" not in client.get(reverse("registry:browse")).content.decode()
+
+    client.force_login(moderator)
+    assert "Changes to a published record" in client.get(reverse("registry:review-queue")).content.decode()
+    client.post(reverse("registry:review", kwargs={"pk": copy.pk}), {"action": "publish"})
+    published.refresh_from_db()
+    assert published.slug == slug and published.title == "Evaluation of tutoring, revised"
+    assert published.version == version + 1 and published.visibility == "published"
+    assert published.event_dates.count() == 2
+    assert not Evaluation.objects.filter(pk=copy.pk).exists()
+    assert not Submission.objects.filter(revision_of=published).exists()
+
+    client.logout()
+    history = client.get(reverse("registry:evaluation-history", kwargs={"slug": slug})).content.decode()
+    assert "Published version 1" in history and "Published version 2" in history
+    assert '<del><span class="govuk-visually-hidden">Removed: </span>Evaluation of tutoring</del>' in history
+    assert "Evaluation of tutoring, revised</ins>" in history
+    assert "Evaluation end: 2023</ins>" in history
+    assert "Step saved" not in history  # visitors see published versions only
+
+
+def test_editors_see_every_change_in_the_history_with_who_made_it(client, contributor, published):
+    client.force_login(contributor)
+    html = client.get(reverse("registry:evaluation-history", kwargs={"slug": published.slug})).content.decode()
+    assert "Step saved: summary" in html and contributor.username in html
+
+
+def test_withdrawn_records_answer_410_with_when_and_why(client, moderator, published):
+    client.force_login(moderator)
+    response = client.post(reverse("registry:evaluation-withdraw", kwargs={"slug": published.slug}), {"reason": ""})
+    assert "Enter why the record is withdrawn" in response.content.decode()
+    client.post(
+        reverse("registry:evaluation-withdraw", kwargs={"slug": published.slug}), {"reason": "A duplicate record."}
+    )
+    client.logout()
+    response = client.get(reverse("registry:evaluation", kwargs={"slug": published.slug}))
+    assert response.status_code == 410 and "A duplicate record." in response.content.decode()
+    assert "Evaluation of tutoring" not in client.get(reverse("registry:browse")).content.decode()
+
+
+def test_only_a_submitted_record_can_be_published(contributor, moderator):
+    draft = complete_draft(contributor)
+    with pytest.raises(ValidationError):
+        records.publish(draft, by=moderator)
+    assert Evaluation.objects.get(pk=draft.pk).visibility == "draft"

@@ -1,4 +1,32 @@
-from registry.api import compare_urls
+"""Routes of the metadata API, /api/v1/. Unknown addresses under it answer JSON 404."""
 
-urlpatterns = []
+from django.urls import path, re_path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.routers import SimpleRouter
+
+from registry.api import compare_urls, views
+from registry.api.exceptions import api_not_found
+
+router = SimpleRouter()
+router.register("evaluations", views.EvaluationViewSet, basename="evaluation")
+router.register("findings", views.FindingViewSet, basename="finding")
+router.register("documents", views.DocumentViewSet, basename="document")
+router.register("departments", views.DepartmentViewSet, basename="department")
+router.register("methods", views.DesignTypeViewSet, basename="designtype")
+router.register("policy-areas", views.PolicyAreaViewSet, basename="policyarea")
+router.register("organisations", views.OrganisationViewSet, basename="organisation")
+router.register("programmes", views.ProgrammeViewSet, basename="programme")
+
+urlpatterns = [
+    path("", views.api_index, name="api-index"),
+    path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("search/", views.SearchView.as_view(), name="api-search"),
+    # Spreadsheet-friendly aliases: the same lists as CSV.
+    path("evaluations.csv", views.EvaluationViewSet.as_view({"get": "list"}), {"format": "csv"}, name="evaluation-csv"),
+    path("findings.csv", views.FindingViewSet.as_view({"get": "list"}), {"format": "csv"}, name="finding-csv"),
+    *router.urls,
+]
 urlpatterns += compare_urls.urlpatterns
+# Last: anything else under /api/v1/ is a JSON 404, never the site's HTML page.
+urlpatterns += [re_path(r"^.*$", api_not_found, name="api-not-found")]

@@ -4,6 +4,7 @@ from django.http import Http404
 from django.shortcuts import render
 
 from registry import presenters, selectors
+from registry.api.jsonld import evaluation_jsonld_script
 from registry.models.evaluations import Visibility
 from registry.search import get_backend
 
@@ -35,4 +36,5 @@ def evaluation(request, slug):
         "evaluation": record,
         "sections": presenters.record_sections(record, selectors.design_tree()),
         "related": related_evaluations(record, request.user),
+        "record_jsonld": evaluation_jsonld_script(record, request),
     })

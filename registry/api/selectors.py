@@ -1,0 +1,62 @@
+"""Read queries the API adds to registry.selectors: the same relations the
+record page fetches, for a whole page of records at once."""
+
+from django.db.models import Prefetch
+
+from registry import selectors
+from registry.models import Document, EvaluationDesign, Finding, PolicyArea
+
+
+def evaluation_rows(queryset):
+    """Records with every relation the API shows, in a fixed number of queries
+    (the same set `selectors.evaluation_detail` fetches for one record)."""
+    return queryset.select_related("lead_department", "programme").prefetch_related(
+        "other_departments",
+        "places",
+        Prefetch("policy_areas", queryset=PolicyArea.objects.select_related("parent")),
+        Prefetch("designs", queryset=EvaluationDesign.objects.select_related("design_type__parent")),
+        "organisation_roles__organisation",
+        "event_dates",
+        "links",
+        Prefetch("findings", queryset=Finding.objects.select_related("source_document").defer("source_document__text")),
+        Prefetch("documents", queryset=Document.objects.defer("text").order_by("title")),
+    )
+
+
+def document_rows(queryset, user, *, with_text=False):
+    """Documents with the published records they support (only records this user may see)."""
+    if not with_text:
+        queryset = queryset.defer("text")
+    evaluations = selectors.visible_evaluations(user).only("id", "slug", "title").order_by("title")
+    return queryset.prefetch_related(Prefetch("evaluations", queryset=evaluations)).order_by("title", "id")
+
+
+def finding_rows(evaluations):
+    """Findings of these records, each with its record's slug and title."""
+    return (
+        Finding.objects.filter(evaluation__in=evaluations.values("id"))
+        .select_related("evaluation", "source_document")
+        .only(
+            "id",
+            "position",
+            "intervention",
+            "outcome",
+            "comparison",
+            "direction",
+            "effect_size",
+            "effect_unit",
+            "ci_lower",
+            "ci_upper",
+            "ci_level",
+            "p_value",
+            "sample_size",
+            "significance",
+            "statement",
+            "evaluation__id",
+            "evaluation__slug",
+            "evaluation__title",
+            "source_document__id",
+            "source_document__title",
+        )
+        .order_by("evaluation__title", "evaluation_id", "position", "id")
+    )

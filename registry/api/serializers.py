@@ -1,0 +1,475 @@
+"""How records and vocabularies look in the API.
+
+Read serializers touch only the relations `registry.api.selectors` (and
+`registry.selectors.evaluation_detail`) fetch, so rendering a page of records
+never runs a query per row. URLs are absolute so a record can be used on its own.
+"""
+
+from django.urls import reverse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from registry.models import (
+    Department,
+    DesignType,
+    Document,
+    Evaluation,
+    EvaluationDesign,
+    EvaluationOrganisation,
+    EventDate,
+    Finding,
+    Link,
+    Organisation,
+    Place,
+    PolicyArea,
+    Programme,
+)
+from registry.models.evaluations import Stage
+
+
+def absolute(request, path):
+    return request.build_absolute_uri(path) if request is not None else path
+
+
+class AbsoluteUrlsMixin(serializers.Serializer):
+    """`url` (the page a person reads) and `api_url` (this resource in the API)."""
+
+    url = serializers.SerializerMethodField(help_text="The record's page on the registry website.")
+    api_url = serializers.SerializerMethodField(help_text="This resource in the API.")
+
+    api_route = ""
+    api_lookup = "pk"
+
+    @extend_schema_field(OpenApiTypes.URI)
+    def get_url(self, obj):
+        return absolute(self.context.get("request"), obj.get_absolute_url())
+
+    @extend_schema_field(OpenApiTypes.URI)
+    def get_api_url(self, obj):
+        path = reverse(self.api_route, kwargs={self.api_lookup: getattr(obj, self.api_lookup)})
+        return absolute(self.context.get("request"), path)
+
+
+# Vocabularies ---------------------------------------------------------------
+
+
+class DepartmentSerializer(serializers.ModelSerializer):
+    govuk_url = serializers.CharField(read_only=True, help_text="The department's GOV.UK page, or empty.")
+
+    class Meta:
+        model = Department
+        fields = ["code", "name", "parent_group", "gov_id", "govuk_url"]
+
+
+class DesignTypeSerializer(serializers.ModelSerializer):
+    """A node of the type/method tree; `children` come from the tree the view loads once."""
+
+    parent = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
+    children = serializers.SerializerMethodField(help_text="Codes of the methods directly under this node.")
+    is_type = serializers.BooleanField(read_only=True, help_text="True for evaluation types (roots of the tree).")
+
+    class Meta:
+        model = DesignType
+        fields = [
+            "code",
+            "name",
+            "is_type",
+            "parent",
+            "children",
+            "collect_description",
+            "position",
+            "added_by_registry",
+        ]
+
+    def get_children(self, obj) -> list[str]:
+        return self.context["children"].get(obj.id, [])
+
+
+class PolicyAreaSerializer(serializers.ModelSerializer):
+    parent = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
+    govuk_url = serializers.CharField(read_only=True)
+
+    class Meta:
+        model = PolicyArea
+        fields = ["code", "label", "display", "parent", "govuk_url"]
+
+
+class OrganisationSerializer(serializers.ModelSerializer):
+    govuk_url = serializers.CharField(read_only=True)
+
+    class Meta:
+        model = Organisation
+        fields = ["slug", "name", "is_govuk", "format", "govuk_status", "govuk_url"]
+
+
+class ProgrammeSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Programme
+        fields = ["slug", "name"]
+
+
+class PlaceSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Place
+        fields = ["slug", "name"]
+
+
+# Rows of a record -------------------------------------------------------------
+
+
+class DepartmentRefSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Department
+        fields = ["code", "name"]
+
+
+class PolicyAreaRefSerializer(serializers.ModelSerializer):
+    parent = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
+    parent_label = serializers.SerializerMethodField()
+
+    class Meta:
+        model = PolicyArea
+        fields = ["code", "label", "parent", "parent_label"]
+
+    def get_parent_label(self, obj) -> str:
+        return obj.parent.label if obj.parent_id else ""
+
+
+class DesignSerializer(serializers.ModelSerializer):
+    code = serializers.CharField(source="design_type.code")
+    name = serializers.CharField(source="design_type.name")
+    parent = serializers.SerializerMethodField(
+        help_text="Code of the type or method this one sits under; null for a type."
+    )
+    is_type = serializers.BooleanField(source="design_type.is_type")
+
+    class Meta:
+        model = EvaluationDesign
+        fields = ["code", "name", "is_type", "parent", "description"]
+
+    def get_parent(self, obj) -> str | None:
+        return obj.design_type.parent.code if obj.design_type.parent_id else None
+
+
+class OrganisationRoleSerializer(serializers.ModelSerializer):
+    slug = serializers.CharField(source="organisation.slug")
+    name = serializers.CharField(source="organisation.name")
+    role_label = serializers.CharField(source="get_role_display")
+    govuk_url = serializers.CharField(source="organisation.govuk_url")
+
+    class Meta:
+        model = EvaluationOrganisation
+        fields = ["slug", "name", "role", "role_label", "govuk_url"]
+
+
+class EventDateSerializer(serializers.ModelSerializer):
+    category_label = serializers.CharField(source="get_category_display")
+    label = serializers.CharField(help_text="The category, or the description for Other events.")
+    when = serializers.CharField(help_text="Month and year as the page shows them.")
+
+    class Meta:
+        model = EventDate
+        fields = ["category", "category_label", "label", "description", "month", "year", "when", "status"]
+
+
+class LinkSerializer(serializers.ModelSerializer):
+    kind_label = serializers.CharField(source="get_kind_display")
+
+    class Meta:
+        model = Link
+        fields = ["kind", "kind_label", "url", "title", "note"]
+
+
+class DocumentRefSerializer(AbsoluteUrlsMixin, serializers.ModelSerializer):
+    api_route = "document-detail"
+    download_url = serializers.SerializerMethodField(help_text="The original file, when the registry keeps it.")
+
+    class Meta:
+        model = Document
+        fields = ["id", "title", "kind", "year", "url", "api_url", "download_url"]
+
+    @extend_schema_field(serializers.URLField(allow_null=True))
+    def get_download_url(self, obj):
+        if not obj.file:
+            return None
+        return absolute(self.context.get("request"), reverse("document-download", kwargs={"pk": obj.pk}))
+
+
+class FindingSerializer(serializers.ModelSerializer):
+    direction_label = serializers.CharField(source="get_direction_display")
+    significance_label = serializers.CharField(source="get_significance_display")
+    effect_size = serializers.DecimalField(max_digits=14, decimal_places=4, coerce_to_string=False, allow_null=True)
+    ci_lower = serializers.DecimalField(max_digits=14, decimal_places=4, coerce_to_string=False, allow_null=True)
+    ci_upper = serializers.DecimalField(max_digits=14, decimal_places=4, coerce_to_string=False, allow_null=True)
+    ci_level = serializers.DecimalField(max_digits=5, decimal_places=2, coerce_to_string=False, allow_null=True)
+    p_value = serializers.DecimalField(max_digits=8, decimal_places=6, coerce_to_string=False, allow_null=True)
+    source_document = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Finding
+        fields = [
+            "position",
+            "intervention",
+            "outcome",
+            "comparison",
+            "direction",
+            "direction_label",
+            "effect_size",
+            "effect_unit",
+            "ci_lower",
+            "ci_upper",
+            "ci_level",
+            "p_value",
+            "sample_size",
+            "significance",
+            "significance_label",
+            "statement",
+            "source_document",
+        ]
+
+    @extend_schema_field(
+        {"type": "object", "nullable": True, "properties": {"id": {"type": "integer"}, "title": {"type": "string"}}}
+    )
+    def get_source_document(self, obj):
+        if obj.source_document_id is None:
+            return None
+        return {"id": obj.source_document.id, "title": obj.source_document.title}
+
+
+class FindingRowSerializer(FindingSerializer):
+    """A finding on its own (the findings endpoint): says which record it belongs to."""
+
+    evaluation = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    evaluation_title = serializers.CharField(source="evaluation.title")
+
+    class Meta(FindingSerializer.Meta):
+        fields = ["evaluation", "evaluation_title", *FindingSerializer.Meta.fields]
+
+
+# Evaluations -------------------------------------------------------------------
+
+
+class EvaluationSerializer(AbsoluteUrlsMixin, serializers.ModelSerializer):
+    """Everything the record page shows."""
+
+    api_route = "evaluation-detail"
+    api_lookup = "slug"
+
+    stage_label = serializers.SerializerMethodField()
+    lead_department = DepartmentRefSerializer(allow_null=True)
+    other_departments = DepartmentRefSerializer(many=True)
+    programme = ProgrammeSerializer(allow_null=True)
+    places = PlaceSerializer(many=True)
+    policy_areas = PolicyAreaRefSerializer(many=True)
+    designs = DesignSerializer(many=True, help_text="Evaluation types and methods, in the tree's order.")
+    organisations = OrganisationRoleSerializer(many=True, source="organisation_roles")
+    event_dates = EventDateSerializer(many=True)
+    links = LinkSerializer(many=True)
+    findings = FindingSerializer(many=True)
+    documents = DocumentRefSerializer(many=True)
+    cost_amount = serializers.DecimalField(max_digits=14, decimal_places=2, coerce_to_string=False, allow_null=True)
+
+    class Meta:
+        model = Evaluation
+        fields = [
+            "slug",
+            "title",
+            "url",
+            "api_url",
+            "summary",
+            "summary_machine_written",
+            "stage",
+            "stage_label",
+            "visibility",
+            "lead_department",
+            "other_departments",
+            "programme",
+            "places",
+            "policy_areas",
+            "designs",
+            "organisations",
+            "is_grant_funded",
+            "grant_number",
+            "is_major_project",
+            "major_project_number",
+            "cost_amount",
+            "cost_price_year",
+            "cost_note",
+            "permission_to_share",
+            "event_dates",
+            "links",
+            "findings",
+            "documents",
+            "version",
+            "created_at",
+            "updated_at",
+            "published_at",
+        ]
+
+    def get_stage_label(self, obj) -> str:
+        return obj.get_stage_display() if obj.stage else ""
+
+
+class CodeField(serializers.SlugRelatedField):
+    """A vocabulary value given by its code or slug. A NUL character is refused
+    with a message (PostgreSQL cannot even compare such text)."""
+
+    default_error_messages = {
+        **serializers.SlugRelatedField.default_error_messages,
+        "null_character": "Codes cannot contain null characters.",
+    }
+
+    def to_internal_value(self, data):
+        if isinstance(data, str) and "\x00" in data:
+            self.fail("null_character")
+        return super().to_internal_value(data)
+
+
+class EvaluationWriteSerializer(serializers.ModelSerializer):
+    """What a signed-in user may set. Vocabulary values are given by code or slug;
+    rows such as dates, links and findings are edited on the website."""
+
+    stage = serializers.ChoiceField(choices=Stage.choices, allow_blank=True, required=False)
+    lead_department = CodeField(
+        slug_field="code",
+        queryset=Department.objects.all(),
+        allow_null=True,
+        required=False,
+        help_text="Department code, e.g. department-for-education.",
+    )
+    other_departments = CodeField(slug_field="code", queryset=Department.objects.all(), many=True, required=False)
+    programme = CodeField(slug_field="slug", queryset=Programme.objects.all(), allow_null=True, required=False)
+    places = CodeField(slug_field="slug", queryset=Place.objects.all(), many=True, required=False)
+    policy_areas = CodeField(slug_field="code", queryset=PolicyArea.objects.all(), many=True, required=False)
+    methods = CodeField(
+        slug_field="code",
+        queryset=DesignType.objects.all(),
+        many=True,
+        required=False,
+        help_text="Codes of evaluation types and methods (see /api/v1/methods/).",
+    )
+    cost_amount = serializers.DecimalField(
+        max_digits=14, decimal_places=2, min_value=0, allow_null=True, required=False, coerce_to_string=False
+    )
+    cost_price_year = serializers.IntegerField(min_value=1900, max_value=2100, allow_null=True, required=False)
+
+    class Meta:
+        model = Evaluation
+        fields = [
+            "title",
+            "summary",
+            "stage",
+            "lead_department",
+            "other_departments",
+            "programme",
+            "places",
+            "policy_areas",
+            "methods",
+            "is_grant_funded",
+            "grant_number",
+            "is_major_project",
+            "major_project_number",
+            "cost_amount",
+            "cost_price_year",
+            "cost_note",
+            "permission_to_share",
+        ]
+        extra_kwargs = {
+            "title": {
+                "max_length": 255,
+                "error_messages": {
+                    "blank": "Enter the evaluation's title.",
+                    "required": "Enter the evaluation's title.",
+                },
+            }
+        }
+
+    def validate_title(self, value):
+        if not value.strip():
+            raise serializers.ValidationError("Enter the evaluation's title.")
+        return value.strip()
+
+
+# Documents ------------------------------------------------------------------
+
+
+class EvaluationRefSerializer(AbsoluteUrlsMixin, serializers.ModelSerializer):
+    api_route = "evaluation-detail"
+    api_lookup = "slug"
+
+    class Meta:
+        model = Evaluation
+        fields = ["slug", "title", "url", "api_url"]
+
+
+class DocumentSerializer(DocumentRefSerializer):
+    kind_label = serializers.CharField(source="get_kind_display")
+    evaluations = EvaluationRefSerializer(many=True, help_text="Published records this document supports.")
+
+    class Meta:
+        model = Document
+        fields = [
+            "id",
+            "title",
+            "kind",
+            "kind_label",
+            "publisher",
+            "month",
+            "year",
+            "source_url",
+            "language",
+            "media_type",
+            "original_filename",
+            "word_count",
+            "evaluations",
+            "url",
+            "api_url",
+            "download_url",
+            "created_at",
+            "updated_at",
+        ]
+
+
+class DocumentDetailSerializer(DocumentSerializer):
+    class Meta(DocumentSerializer.Meta):
+        fields = [*DocumentSerializer.Meta.fields, "text"]
+
+
+# Search and errors -------------------------------------------------------------
+
+
+class SearchHitSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=["evaluation", "document"])
+    id = serializers.IntegerField(source="pk")
+    slug = serializers.CharField(help_text="Evaluations only; empty for documents.")
+    title = serializers.CharField()
+    url = serializers.URLField()
+    api_url = serializers.URLField()
+    score = serializers.FloatField()
+    snippet = serializers.CharField(help_text="Safe HTML: escaped text with matched words in <mark>.")
+    extra = serializers.DictField(help_text="Display fields stored in the index (department, stage, year, kind...).")
+
+
+class FacetValueSerializer(serializers.Serializer):
+    value = serializers.CharField()
+    label = serializers.CharField()
+    count = serializers.IntegerField()
+
+
+class SearchResultsSerializer(serializers.Serializer):
+    total = serializers.IntegerField()
+    page = serializers.IntegerField()
+    page_size = serializers.IntegerField()
+    suggestion = serializers.CharField(help_text="'Did you mean' text, or empty.")
+    error = serializers.CharField(help_text="A message about the query (e.g. malformed syntax), or empty.")
+    hits = SearchHitSerializer(many=True)
+    facets = serializers.DictField(child=FacetValueSerializer(many=True), help_text="Facet field to counted values.")
+
+
+class ErrorSerializer(serializers.Serializer):
+    status = serializers.IntegerField()
+    detail = serializers.CharField()
+    errors = serializers.DictField(
+        child=serializers.JSONField(), required=False, help_text="Messages per field (400 only)."
+    )

@@ -1,0 +1,67 @@
+"""A list request runs a fixed number of SQL queries, whatever the page size
+or the number of related rows."""
+
+import pytest
+
+from registry import selectors
+from registry.api.jsonld import evaluation_jsonld
+from tests.factories import rich_evaluation
+
+pytestmark = pytest.mark.django_db
+
+# count + page + 9 prefetched relations (departments, places, policy areas, designs,
+# organisations, dates, links, findings, documents) + slack for the session/user.
+MAX_LIST_QUERIES = 12
+
+
+@pytest.fixture
+def many_records(db):
+    return [rich_evaluation(i) for i in range(50)]
+
+
+@pytest.mark.parametrize("page_size", [5, 50, 100])
+@pytest.mark.parametrize("fmt", ["json", "csv", "jsonld"])
+def test_evaluation_list_queries_do_not_grow(client_api, many_records, django_assert_max_num_queries, page_size, fmt):
+    with django_assert_max_num_queries(MAX_LIST_QUERIES):
+        response = client_api.get("/api/v1/evaluations/", {"page_size": page_size, "format": fmt})
+    assert response.status_code == 200
+
+
+def test_filtered_list_queries_do_not_grow(client_api, many_records, django_assert_max_num_queries):
+    params = {
+        "page_size": 100,
+        "method": "impact",
+        "year_from": 2019,
+        "has_findings": "true",
+        "place": "place-1",
+        "sort": "year",
+    }
+    with django_assert_max_num_queries(MAX_LIST_QUERIES + 6):  # filters look up their codes
+        response = client_api.get("/api/v1/evaluations/", params)
+    assert response.status_code == 200
+    assert response.json()["count"] == 10
+
+
+def test_findings_and_documents_lists_are_fixed(client_api, many_records, django_assert_max_num_queries):
+    with django_assert_max_num_queries(3):
+        assert client_api.get("/api/v1/findings/", {"page_size": 100}).json()["count"] >= 150
+    with django_assert_max_num_queries(3):
+        assert client_api.get("/api/v1/findings.csv", {"page_size": 1000}).status_code == 200
+    with django_assert_max_num_queries(3):
+        assert client_api.get("/api/v1/documents/").status_code == 200
+
+
+def test_detail_and_methods_are_fixed(client_api, many_records, django_assert_max_num_queries):
+    with django_assert_max_num_queries(MAX_LIST_QUERIES):
+        assert client_api.get(f"/api/v1/evaluations/{many_records[3].slug}/").status_code == 200
+    with django_assert_max_num_queries(2):
+        assert len(client_api.get("/api/v1/methods/").json()) > 20
+
+
+def test_jsonld_of_a_fetched_record_runs_no_queries(rf, many_records, django_assert_num_queries):
+    record = selectors.evaluation_detail(many_records[0].slug)
+    request = rf.get("/")
+    with django_assert_num_queries(0):
+        data = evaluation_jsonld(record, request)
+    assert data["@type"] == "Report"
+    assert len(data["isBasedOn"]) == 1  # the report link

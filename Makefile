@@ -23,7 +23,7 @@ install: $(VENV)/.installed node_modules/.installed
 
 ## make run: install, migrate, seed, build the search index and serve on http://127.0.0.1:8000
 run: install
-	mkdir -p var
+	mkdir -p var/static
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed
 	@if $(PY) manage.py help rebuild_index >/dev/null 2>&1; then $(PY) manage.py rebuild_index; fi

@@ -4,6 +4,22 @@ from registry.comparison import MAX_COMPARED
 from registry.web.compare import NOTICE_KEY, get_basket
 
 
+# Which navigation item a page belongs to, by the name of its route.
+NAV_SECTIONS = {
+    "browse": "browse", "evaluation": "browse", "search": "search", "documents": "documents",
+    "document": "documents", "compare": "compare", "insights": "insights",
+}
+
+
+def nav_section(request):
+    match = getattr(request, "resolver_match", None)
+    if match is None:
+        return ""
+    if match.url_name in NAV_SECTIONS:
+        return NAV_SECTIONS[match.url_name]
+    return "api" if request.path.startswith("/api/") else ""
+
+
 def registry_context(request):
     """The comparison basket for the banner and the add/remove buttons.
 
@@ -13,7 +29,7 @@ def registry_context(request):
     """
     session = getattr(request, "session", None)
     if session is None:
-        return {}
+        return {"nav_section": nav_section(request)}
     slugs = get_basket(request)
     notice = session.pop(NOTICE_KEY, "") if NOTICE_KEY in session else ""
     return {
@@ -22,4 +38,5 @@ def registry_context(request):
         "compare_max": MAX_COMPARED,
         "compare_full": len(slugs) >= MAX_COMPARED,
         "compare_notice": notice,
+        "nav_section": nav_section(request),
     }

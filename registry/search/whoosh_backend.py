@@ -1,9 +1,13 @@
 """The whoosh backend: a file index under REGISTRY_DATA_DIR/search/whoosh.
 
-Records are one whoosh document each; a knowledge-base document is split into
-~300-word passages indexed as separate whoosh documents sharing a `group`, and
-results collapse each group to its best passage. Highlighting then touches only
-the passages shown on the page, however long the document.
+Records are one whoosh document each. A knowledge-base document is indexed
+twice: once whole (kind "document": the unit that is matched, ranked, counted
+for facets and the total; its text indexed but not stored) and as ~300-word
+passages (kind "passage", sharing the document's `group`) whose text sits in a
+field of its own that the main query never reads. So a query only ever
+collects records and whole documents, however long the documents are; the
+passages are looked up only for the hits shown, to pick and highlight the one
+that matched best.
 """
 import json
 import logging
@@ -13,11 +17,12 @@ import time
 from contextlib import contextmanager
 from pathlib import Path
 
-from whoosh import collectors, index, sorting
+from whoosh import index, sorting
 from whoosh.analysis import LanguageAnalyzer, LowercaseFilter, RegexTokenizer
 from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 from whoosh.qparser import AndGroup, FieldAliasPlugin, MultifieldParser, WildcardPlugin
-from whoosh.query import And, Every, NullQuery, Or, Term
+from whoosh.query import And, ConstantScoreQuery, Every, NullQuery, Or, Phrase, Term
+from whoosh.query.spans import Span, SpanNear2
 from whoosh.writing import LockError
 
 from registry.search import entries as entry_source
@@ -27,7 +32,7 @@ from registry.search.synonyms import Synonyms
 
 logger = logging.getLogger("registry.search")
 
-SCHEMA_VERSION = "4"
+SCHEMA_VERSION = "5"  # 5: whole-document entries + separate passage entries
 TEXT_FIELDS = ("title", "body", "method", "type", "department_name", "organisation", "programme", "place", "policy")
 KEYWORD_FIELDS = ("department", "stage", "year", "doc_kind")
 FILTER_FIELDS = {
@@ -55,6 +60,8 @@ def build_schema():
         "pk": STORED(),
         "title": TEXT(analyzer=stem, stored=True, field_boost=4.0),
         "body": TEXT(analyzer=stem, stored=True),
+        # Passage text: stored for snippets, searched only to pick a shown document's passage.
+        "passage": TEXT(analyzer=stem, stored=True, phrase=False),
         "method": TEXT(analyzer=stem, field_boost=2.0),
         "spell": TEXT(analyzer=spell, phrase=False),
         "sort_date": NUMERIC(int, sortable=True, stored=True),
@@ -130,36 +137,60 @@ def merge_small_segments(writer, segments):
     return [s for s in segments if s not in small]
 
 
-class GroupCountingFacetCollector(collectors.FacetCollector):
-    """Facet counts that stay right when passages collapse: whoosh's collapse
-    swaps a document's passage for a better-scoring one by removing the first,
-    and its facet collector does not un-count removed documents."""
+class _AdjacentWords(SpanNear2):
+    """SpanNear2 for a plain phrase (words next to each other, in order). whoosh's
+    own matcher builds a Span object for every position of every word in each
+    candidate; on whole long documents that cost seconds. Here positions stay
+    integers and adjacency is a set lookup."""
 
-    def prepare(self, top_searcher, q, context):
-        super().prepare(top_searcher, q, context)
-        self.keys_by_doc = {}
-        self.removed = 0
+    def matcher(self, searcher, context=None):
+        return self._Matcher([q.matcher(searcher, context) for q in self.qs])
 
-    def collect(self, sub_docnum):
-        global_docnum = sub_docnum + self.child.offset
-        sortkey = self.child.collect(sub_docnum)
-        matcher = self.child.matcher
-        recorded = []
-        for name, categorizer in self.categorizers.items():
-            counts = self.facetmaps[name].dict
-            for key in categorizer.keys_for(matcher, sub_docnum):
-                if key is not None:
-                    label = categorizer.key_to_name(key)
-                    counts[label] += 1
-                    recorded.append((name, label))
-        self.keys_by_doc[global_docnum] = recorded
-        return sortkey
+    class _Matcher(SpanNear2.SpanNear2Matcher):
+        def __init__(self, ms, slop=1, ordered=True, mindist=1):
+            super().__init__(ms, slop=1, ordered=True, mindist=1)
 
-    def remove(self, global_docnum):
-        self.child.remove(global_docnum)
-        self.removed += 1
-        for name, label in self.keys_by_doc.pop(global_docnum, ()):
-            self.facetmaps[name].dict[label] -= 1
+        def _get_spans(self):
+            starts = self.ms[0].value_as("positions")
+            for offset, m in enumerate(self.ms[1:], 1):
+                following = set(m.value_as("positions"))
+                starts = [p for p in starts if p + offset in following]
+                if not starts:
+                    return []
+            return [Span(p, p + len(self.ms) - 1) for p in starts]
+
+
+class FastPhrase(Phrase):
+    """A Phrase (slop 1) matched by _AdjacentWords."""
+
+    def matcher(self, searcher, context=None):
+        from whoosh import matching
+
+        if self.fieldname not in searcher.schema:
+            return matching.NullMatcher()
+        field = searcher.schema[self.fieldname]
+        reader = searcher.reader()
+        terms = []
+        for word in self.words:
+            try:
+                word = field.to_bytes(word)
+            except ValueError:
+                return matching.NullMatcher()
+            if (self.fieldname, word) not in reader:
+                return matching.NullMatcher()
+            terms.append(Term(self.fieldname, word))
+        m = _AdjacentWords(terms).matcher(searcher, context)
+        if self.boost != 1.0:
+            m = matching.WrappingMatcher(m, boost=self.boost)
+        return m
+
+
+def _fast_phrases(query):
+    def swap(q):
+        if type(q) is Phrase and q.slop == 1 and len(q.words) > 1:
+            return FastPhrase(q.fieldname, q.words, slop=1, boost=q.boost, char_ranges=q.char_ranges)
+        return q
+    return query.accept(swap)
 
 
 class WhooshBackend(SearchBackend):
@@ -275,17 +306,18 @@ class WhooshBackend(SearchBackend):
         writer.update_document(**fields)
 
     def _add_document(self, writer, entry):
+        """The whole document as one entry (what queries match and count), and its
+        passages as entries only snippets read. The whole text is indexed but not
+        stored: the passages store it."""
         group = f"document:{entry['pk']}"
         writer.delete_by_term("group", group)
-        base = self._common_fields(entry)
+        text = " ".join(entry["passages"])
+        fields = dict(self._common_fields(entry), uid=group, group=group, body=text, _stored_body="",
+                      spell=entry["title"] + " " + text)
+        writer.add_document(**fields)
         for number, passage in enumerate(entry["passages"]):
-            fields = dict(base, uid=f"{group}:{number}", group=group, body=passage, spell=passage,
-                          display=dict(entry["display"], passage=number))
-            if number:
-                fields["stamp"] = ""  # the first passage carries the document's stamp for check_index
-            else:
-                fields["spell"] = entry["title"] + " " + passage
-            writer.add_document(**fields)
+            writer.add_document(uid=f"{group}:{number}", kind="passage", group=group, pk=entry["pk"],
+                                passage=passage)
 
     def _common_fields(self, entry):
         fields = {
@@ -441,7 +473,7 @@ class WhooshBackend(SearchBackend):
             query = self._parser(schema).parse(words) if words else Every()
         if query is None or query is NullQuery:
             return NullQuery, message or "Your search has no words we can look for: try other words."
-        return query, message
+        return _fast_phrases(query), message
 
     def _filter_query(self, query):
         parts = []
@@ -461,6 +493,14 @@ class WhooshBackend(SearchBackend):
             parts.append(Or([Term("kind", k) for k in kinds]))
         return And(parts) if parts else None
 
+    @staticmethod
+    def _matchable(parsed):
+        """The query to run: passages hold no searched field, so only an empty
+        search (which matches everything) needs them kept out."""
+        if isinstance(parsed, Every):
+            return ConstantScoreQuery(Or([Term("kind", "evaluation"), Term("kind", "document")]))
+        return parsed
+
     def search(self, query: SearchQuery) -> SearchResults:
         ix = self._index()
         page_size = max(1, min(int(query.page_size or 20), 100))
@@ -471,22 +511,18 @@ class WhooshBackend(SearchBackend):
             kwargs = {}
             if query.sort in ("newest", "oldest"):
                 kwargs = {"sortedby": "sort_date", "reverse": query.sort == "newest"}
-            # The collector chain Searcher.search would build, with a facet
-            # collector that counts each document once however its passages collapse.
-            collector = searcher.collector(limit=None, **kwargs)
-            collector = counter = GroupCountingFacetCollector(collector, facets or {}, maptype=sorting.Count)
-            collector = collapse = collectors.CollapseCollector(collector, sorting.FieldFacet("group"), limit=1)
-            filter_query = self._filter_query(query)
-            if filter_query is not None:
-                collector = collectors.FilterCollector(collector, filter_query, None)
-            searcher.search_with_collector(parsed, collector)
-            results = collector.results()
-            total = len(results) - collapse.collapsed_total - counter.removed
+            # Only the top page*page_size are ranked (a heap); every match is still
+            # visited once, to count the total and the facets (optimize=False stops
+            # whoosh skipping low-scoring blocks, which would leave counts short).
+            results = searcher.search(
+                self._matchable(parsed), filter=self._filter_query(query), limit=page * page_size,
+                groupedby=facets, maptype=sorting.Count, optimize=False, **kwargs)
+            total = len(results)
             shown = results[(page - 1) * page_size: page * page_size]
             # Snippets mark the query's words (after stemming and synonyms); working
             # them out from the query, not per matched document, keeps collecting cheap.
             stems = self._query_stems(parsed)
-            hits = [self._hit(hit, stems) for hit in shown]
+            hits = [self._hit(searcher, hit, stems) for hit in shown]
             facet_counts = self._facets(results) if query.facets else {}
             suggestion = "" if isinstance(parsed, Every) else self._suggest(searcher, query.text)
         return SearchResults(
@@ -502,7 +538,7 @@ class WhooshBackend(SearchBackend):
             kwargs = {}
             if query.sort in ("newest", "oldest"):
                 kwargs = {"sortedby": "sort_date", "reverse": query.sort == "newest"}
-            results = searcher.search(parsed, filter=self._filter_query(query), limit=limit, collapse="group",
+            results = searcher.search(self._matchable(parsed), filter=self._filter_query(query), limit=limit,
                                       **kwargs)
             return [hit["pk"] for hit in results]
 
@@ -520,14 +556,33 @@ class WhooshBackend(SearchBackend):
                 stems.add(text.decode("utf-8") if isinstance(text, bytes) else text)
         return stems
 
-    def _hit(self, hit, stems):
+    def _hit(self, searcher, hit, stems):
         stored = hit.fields()
         display = dict(stored.get("display") or {})
+        text = stored.get("body", "")
+        if stored["kind"] == "document":
+            number, text = self._best_passage(searcher, stored["group"], stems)
+            display["passage"] = number
         return Hit(
             kind=stored["kind"], pk=stored["pk"], title=stored["title"], url=display.get("url", ""),
-            score=float(hit.score or 0), snippet=snippet(stored.get("body", ""), stems), slug=display.get("slug", ""),
+            score=float(hit.score or 0), snippet=snippet(text, stems), slug=display.get("slug", ""),
             extra=display,
         )
+
+    @staticmethod
+    def _best_passage(searcher, group, stems):
+        """(number, text) of the document's passage that best matches the query's
+        words: one small query over that document's passages; the first passage
+        when none match (a match on the title, or an empty search)."""
+        best = None
+        if stems:
+            words = Or([Term("passage", s) for s in sorted(stems)])
+            found = searcher.search(words, filter=Term("group", group), limit=1)
+            best = found[0].fields() if found.scored_length() else None
+        if best is None:
+            best = searcher.document(uid=f"{group}:0") or {}
+        uid = best.get("uid", "")
+        return (int(uid.rsplit(":", 1)[1]) if uid.count(":") == 2 else 0), best.get("passage", "")
 
     def facet_labels(self, raw):
         from registry.search.labels import facet_labels
@@ -596,8 +651,7 @@ class WhooshBackend(SearchBackend):
         versions = {}
         with self._reading() as searcher:
             for fields in searcher.all_stored_fields():
-                uid = fields["uid"]
-                if uid.startswith("evaluation:") or uid.endswith(":0"):
+                if fields["kind"] in ("evaluation", "document"):  # not passages
                     versions[(fields["kind"], fields["pk"])] = fields.get("stamp", "")
         return versions
 

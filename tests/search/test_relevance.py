@@ -123,3 +123,25 @@ def test_long_document_is_one_hit_highlighting_the_passage_that_matched(search_i
     assert results.total == 1 and [h.kind for h in results.hits] == ["document"]
     assert "<mark>capybara</mark>" in results.hits[0].snippet
     assert {f.value: f.count for f in search_index.search(SearchQuery(text="alpha")).facets["kind"]} == {"other": 1}
+
+
+def test_phrase_across_a_passage_boundary_matches_and_passages_are_never_hits(search_index):
+    """Documents are matched whole (passages only pick the snippet), so a phrase split
+    by a passage boundary still matches, and an empty search lists each document once."""
+    from registry import models
+    from registry.search.entries import PASSAGE_WORDS
+    from registry.services.documents import add_document
+
+    crewe = models.Evaluation.objects.get(slug="project-crewe")
+    words = ["filler"] * (PASSAGE_WORDS * 3)
+    words[PASSAGE_WORDS - 1:PASSAGE_WORDS + 1] = ["wombat", "quango"]  # straddles passages 0 and 1
+    words[PASSAGE_WORDS * 2 + 5] = "wombat"
+    add_document(" ".join(words).encode(), "straddle.txt", evaluations=[crewe], keep_file=False)
+    search_index.rebuild()
+    phrase = search_index.search(SearchQuery(text='"wombat quango"'))
+    assert phrase.total == 1 and [h.kind for h in phrase.hits] == ["document"]
+    assert search_index.search(SearchQuery(text='"quango wombat"')).total == 0
+    everything = search_index.search(SearchQuery(text="", page_size=100))
+    assert {h.kind for h in everything.hits} == {"evaluation", "document"}
+    assert everything.total == len(everything.hits) == len({(h.kind, h.pk) for h in everything.hits})
+    assert set(search_index.indexed_versions()) == set(search_index.expected_versions())

@@ -23,11 +23,9 @@ def evaluation_list(queryset):
     )
 
 
-def evaluation_detail(slug, user=None):
-    """The record with everything its page shows, or None. Withdrawn records are
-    returned too: their page answers 410 Gone rather than 404."""
-    queryset = visible_evaluations(user) | Evaluation.objects.filter(visibility=Visibility.WITHDRAWN)
-    queryset = queryset.select_related("lead_department", "programme").prefetch_related(
+def with_record_relations(queryset):
+    """Everything a record page (or an API record) shows, fetched in a fixed number of queries."""
+    return queryset.select_related("lead_department", "programme").prefetch_related(
         "other_departments",
         "places",
         Prefetch("policy_areas", queryset=PolicyArea.objects.select_related("parent")),
@@ -38,7 +36,13 @@ def evaluation_detail(slug, user=None):
         Prefetch("findings", queryset=Finding.objects.select_related("source_document").defer("source_document__text")),
         Prefetch("documents", queryset=Document.objects.defer("text").order_by("title")),
     )
-    return queryset.filter(slug=slug).first()
+
+
+def evaluation_detail(slug, user=None):
+    """The record with everything its page shows, or None. Withdrawn records are
+    returned too: their page answers 410 Gone rather than 404."""
+    queryset = visible_evaluations(user) | Evaluation.objects.filter(visibility=Visibility.WITHDRAWN)
+    return with_record_relations(queryset).filter(slug=slug).first()
 
 
 def design_tree():
@@ -68,7 +72,9 @@ def registry_counts():
         .order_by("position")
     )
     by_department = list(
-        Department.objects.annotate(n=Count("led_evaluations", filter=Q(led_evaluations__visibility=Visibility.PUBLISHED)))
+        Department.objects.annotate(
+            n=Count("led_evaluations", filter=Q(led_evaluations__visibility=Visibility.PUBLISHED))
+        )
         .filter(n__gt=0)
         .order_by("-n", "name")
         .values_list("code", "name", "n")[:10]

@@ -4,23 +4,13 @@ record page fetches, for a whole page of records at once."""
 from django.db.models import Prefetch
 
 from registry import selectors
-from registry.models import Document, EvaluationDesign, Finding, PolicyArea
+from registry.models import Finding
 
 
 def evaluation_rows(queryset):
     """Records with every relation the API shows, in a fixed number of queries
-    (the same set `selectors.evaluation_detail` fetches for one record)."""
-    return queryset.select_related("lead_department", "programme").prefetch_related(
-        "other_departments",
-        "places",
-        Prefetch("policy_areas", queryset=PolicyArea.objects.select_related("parent")),
-        Prefetch("designs", queryset=EvaluationDesign.objects.select_related("design_type__parent")),
-        "organisation_roles__organisation",
-        "event_dates",
-        "links",
-        Prefetch("findings", queryset=Finding.objects.select_related("source_document").defer("source_document__text")),
-        Prefetch("documents", queryset=Document.objects.defer("text").order_by("title")),
-    )
+    (the same set the record page fetches)."""
+    return selectors.with_record_relations(queryset)
 
 
 def document_rows(queryset, user, *, with_text=False):

@@ -1,4 +1,14 @@
 """The registry's data model, one module per concept."""
+from registry.models.documents import Document  # noqa: F401
+from registry.models.evaluations import (  # noqa: F401
+    Evaluation,
+    EvaluationDesign,
+    EvaluationOrganisation,
+    EventDate,
+    Link,
+)
+from registry.models.findings import Finding  # noqa: F401
+from registry.models.submissions import Membership, Submission  # noqa: F401
 from registry.models.vocabularies import (  # noqa: F401
     Department,
     DesignType,
@@ -8,13 +18,3 @@ from registry.models.vocabularies import (  # noqa: F401
     PolicyArea,
     Programme,
 )
-from registry.models.evaluations import (  # noqa: F401
-    EvaluationDesign,
-    EvaluationOrganisation,
-    EventDate,
-    Evaluation,
-    Link,
-)
-from registry.models.documents import Document  # noqa: F401
-from registry.models.findings import Finding  # noqa: F401
-from registry.models.submissions import Membership, Submission  # noqa: F401

@@ -3,7 +3,6 @@
 from registry.comparison import MAX_COMPARED
 from registry.web.compare import NOTICE_KEY, get_basket
 
-
 # Which navigation item a page belongs to, by the name of its route.
 NAV_SECTIONS = {
     "browse": "browse", "evaluation": "browse", "search": "search", "documents": "documents",

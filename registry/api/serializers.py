@@ -25,7 +25,7 @@ from registry.models import (
     PolicyArea,
     Programme,
 )
-from registry.models.evaluations import Stage
+from registry.models.evaluations import EventCategory, Stage, http_url_validator
 
 
 def absolute(request, path):
@@ -326,9 +326,65 @@ class CodeField(serializers.SlugRelatedField):
         return super().to_internal_value(data)
 
 
+class EventDateWriteSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = EventDate
+        fields = ["category", "description", "month", "year", "status"]
+
+    def validate(self, attrs):
+        if attrs.get("category") == EventCategory.OTHER and not attrs.get("description", "").strip():
+            raise serializers.ValidationError({"description": "Describe the event when its category is other."})
+        return attrs
+
+
+class LinkWriteSerializer(serializers.ModelSerializer):
+    url = serializers.CharField(
+        max_length=1000, validators=[http_url_validator], help_text="A web address starting with http:// or https://."
+    )
+
+    class Meta:
+        model = Link
+        fields = ["kind", "url", "title", "note"]
+
+
+class FindingWriteSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Finding
+        fields = [
+            "intervention",
+            "outcome",
+            "comparison",
+            "direction",
+            "effect_size",
+            "effect_unit",
+            "ci_lower",
+            "ci_upper",
+            "ci_level",
+            "p_value",
+            "sample_size",
+            "significance",
+            "statement",
+        ]
+
+    def validate(self, attrs):
+        lower, upper = attrs.get("ci_lower"), attrs.get("ci_upper")
+        if lower is not None and upper is not None and lower > upper:
+            raise serializers.ValidationError(
+                {"ci_upper": "The upper end of the confidence interval must not be below the lower end."}
+            )
+        return attrs
+
+
+# A start must not come after its end.
+DATE_PAIRS = [
+    (EventCategory.EVALUATION_START, EventCategory.EVALUATION_END, "evaluation"),
+    (EventCategory.INTERVENTION_START, EventCategory.INTERVENTION_END, "intervention"),
+]
+
+
 class EvaluationWriteSerializer(serializers.ModelSerializer):
     """What a signed-in user may set. Vocabulary values are given by code or slug;
-    rows such as dates, links and findings are edited on the website."""
+    a list of event dates, links or findings, when given, replaces the record's rows."""
 
     stage = serializers.ChoiceField(choices=Stage.choices, allow_blank=True, required=False)
     lead_department = CodeField(
@@ -353,6 +409,9 @@ class EvaluationWriteSerializer(serializers.ModelSerializer):
         max_digits=14, decimal_places=2, min_value=0, allow_null=True, required=False, coerce_to_string=False
     )
     cost_price_year = serializers.IntegerField(min_value=1900, max_value=2100, allow_null=True, required=False)
+    event_dates = EventDateWriteSerializer(many=True, required=False, help_text="Replaces the record's event dates.")
+    links = LinkWriteSerializer(many=True, required=False, help_text="Replaces the record's links.")
+    findings = FindingWriteSerializer(many=True, required=False, help_text="Replaces the record's findings.")
 
     class Meta:
         model = Evaluation
@@ -374,6 +433,9 @@ class EvaluationWriteSerializer(serializers.ModelSerializer):
             "cost_price_year",
             "cost_note",
             "permission_to_share",
+            "event_dates",
+            "links",
+            "findings",
         ]
         extra_kwargs = {
             "title": {
@@ -389,6 +451,17 @@ class EvaluationWriteSerializer(serializers.ModelSerializer):
         if not value.strip():
             raise serializers.ValidationError("Enter the evaluation's title.")
         return value.strip()
+
+    def validate_event_dates(self, rows):
+        def when(row):
+            return (row["year"], row.get("month") or 1)
+
+        for start, end, name in DATE_PAIRS:
+            starts = [when(r) for r in rows if r["category"] == start]
+            ends = [when(r) for r in rows if r["category"] == end]
+            if starts and ends and max(ends) < min(starts):
+                raise serializers.ValidationError(f"The {name} end date must not be before its start date.")
+        return rows
 
 
 # Documents ------------------------------------------------------------------

@@ -3,13 +3,29 @@
 
 from django.db import transaction
 
-from registry.models import EvaluationDesign
+from registry.models import EvaluationDesign, EventDate, Finding, Link
 
 M2M_FIELDS = ("other_departments", "places", "policy_areas")
 
 
+ROW_MODELS = {"event_dates": EventDate, "links": Link, "findings": Finding}
+
+
+def _replace_rows(evaluation, name, rows):
+    """A list given replaces the record's rows of that kind (one by one, so history records each)."""
+    model = ROW_MODELS[name]
+    for old in model.objects.filter(evaluation=evaluation):
+        old.delete()
+    for position, row in enumerate(rows, start=1):
+        extra = {"position": position} if model is Finding else {}
+        instance = model(evaluation=evaluation, **extra, **row)
+        instance.full_clean(exclude=["evaluation"])
+        instance.save()
+
+
 def _apply(evaluation, data):
     relations = {name: data.pop(name) for name in (*M2M_FIELDS, "methods") if name in data}
+    rows = {name: data.pop(name) for name in ROW_MODELS if name in data}
     for name, value in data.items():
         setattr(evaluation, name, value)
     evaluation.full_clean(exclude=["slug"])
@@ -24,6 +40,8 @@ def _apply(evaluation, data):
         EvaluationDesign.objects.bulk_create(
             [EvaluationDesign(evaluation=evaluation, design_type=wanted[i]) for i in wanted if i not in existing]
         )
+    for name, value in rows.items():
+        _replace_rows(evaluation, name, value)
     return evaluation
 
 

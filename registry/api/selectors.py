@@ -5,6 +5,7 @@ from django.db.models import Prefetch
 
 from registry import selectors
 from registry.models import Finding
+from registry.models.findings import FINDING_VALUE_FIELDS
 
 
 def evaluation_rows(queryset):
@@ -29,19 +30,7 @@ def finding_rows(evaluations):
         .only(
             "id",
             "position",
-            "intervention",
-            "outcome",
-            "comparison",
-            "direction",
-            "effect_size",
-            "effect_unit",
-            "ci_lower",
-            "ci_upper",
-            "ci_level",
-            "p_value",
-            "sample_size",
-            "significance",
-            "statement",
+            *FINDING_VALUE_FIELDS,
             "evaluation__id",
             "evaluation__slug",
             "evaluation__title",

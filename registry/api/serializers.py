@@ -26,6 +26,7 @@ from registry.models import (
     Programme,
 )
 from registry.models.evaluations import EventCategory, Stage, http_url_validator
+from registry.models.findings import FINDING_VALUE_FIELDS
 
 
 def absolute(request, path):
@@ -350,21 +351,7 @@ class LinkWriteSerializer(serializers.ModelSerializer):
 class FindingWriteSerializer(serializers.ModelSerializer):
     class Meta:
         model = Finding
-        fields = [
-            "intervention",
-            "outcome",
-            "comparison",
-            "direction",
-            "effect_size",
-            "effect_unit",
-            "ci_lower",
-            "ci_upper",
-            "ci_level",
-            "p_value",
-            "sample_size",
-            "significance",
-            "statement",
-        ]
+        fields = list(FINDING_VALUE_FIELDS)
 
     def validate(self, attrs):
         lower, upper = attrs.get("ci_lower"), attrs.get("ci_upper")

@@ -19,6 +19,13 @@ class Significance(models.TextChoices):
     NOT_REPORTED = "not_reported", "Not reported"
 
 
+# What a finding states, as the API reads and writes it.
+FINDING_VALUE_FIELDS = (
+    "intervention", "outcome", "comparison", "direction", "effect_size", "effect_unit",
+    "ci_lower", "ci_upper", "ci_level", "p_value", "sample_size", "significance", "statement",
+)
+
+
 class Finding(models.Model):
     evaluation = models.ForeignKey("registry.Evaluation", on_delete=models.CASCADE, related_name="findings")
     position = models.PositiveSmallIntegerField(default=0)

@@ -7,7 +7,8 @@ passages (kind "passage", sharing the document's `group`) whose text sits in a
 field of its own that the main query never reads. So a query only ever
 collects records and whole documents, however long the documents are; the
 passages are looked up only for the hits shown, to pick and highlight the one
-that matched best.
+that matched best. Phrases read a word-pair field (see phrases.py), spelling
+suggestions a cached lexicon (see spelling.py).
 """
 import json
 import logging
@@ -21,19 +22,26 @@ from whoosh import index, sorting
 from whoosh.analysis import LanguageAnalyzer, LowercaseFilter, RegexTokenizer
 from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 from whoosh.qparser import AndGroup, FieldAliasPlugin, MultifieldParser, WildcardPlugin
-from whoosh.query import And, ConstantScoreQuery, Every, NullQuery, Or, Phrase, Term
-from whoosh.query.spans import Span, SpanNear2
+from whoosh.query import And, ConstantScoreQuery, Every, NullQuery, Or, Term
 from whoosh.writing import LockError
 
 from registry.search import entries as entry_source
 from registry.search.base import FACET_FIELDS, FacetValue, Hit, SearchBackend, SearchQuery, SearchResults
+from registry.search.facets import CachedFacet
 from registry.search.highlight import snippet
+from registry.search.phrases import PAIRS_FIELD, fast_phrases, pairs_analyzer, pairs_text
+from registry.search.spelling import Speller
 from registry.search.synonyms import Synonyms
 
 logger = logging.getLogger("registry.search")
 
-SCHEMA_VERSION = "5"  # 5: whole-document entries + separate passage entries
+SCHEMA_VERSION = "6"  # 6: word pairs for phrases; 5: whole-document entries + separate passage entries
 TEXT_FIELDS = ("title", "body", "method", "type", "department_name", "organisation", "programme", "place", "policy")
+# What words with no field search: the short descriptive fields are read together as
+# "meta", since every field in an Or adds to each query's cost. Each keeps its own field
+# for field queries (type:, place:, ...).
+META_FIELDS = TEXT_FIELDS[3:]
+DEFAULT_FIELDS = ("title", "body", "method", "meta")
 KEYWORD_FIELDS = ("department", "stage", "year", "doc_kind")
 FILTER_FIELDS = {
     "type": "f_type", "method": "f_method", "department": "f_department", "stage": "f_stage", "year": "f_year",
@@ -59,7 +67,9 @@ def build_schema():
         "group": ID(stored=True, sortable=True),
         "pk": STORED(),
         "title": TEXT(analyzer=stem, stored=True, field_boost=4.0),
-        "body": TEXT(analyzer=stem, stored=True),
+        # Phrases read PAIRS_FIELD (the text fields' word pairs), so the body keeps no word positions.
+        "body": TEXT(analyzer=stem, stored=True, phrase=False),
+        PAIRS_FIELD: TEXT(analyzer=pairs_analyzer()),
         # Passage text: stored for snippets, searched only to pick a shown document's passage.
         "passage": TEXT(analyzer=stem, stored=True, phrase=False),
         "method": TEXT(analyzer=stem, field_boost=2.0),
@@ -68,56 +78,13 @@ def build_schema():
         "stamp": STORED(),
         "display": STORED(),
     }
-    for name in TEXT_FIELDS:
+    for name in (*TEXT_FIELDS, "meta"):
         fields.setdefault(name, TEXT(analyzer=stem))
     for name in KEYWORD_FIELDS:
         fields[name] = KEYWORD(lowercase=True, commas=True)
     for name in FILTER_FIELDS.values():
         fields[name] = KEYWORD(commas=True)
     return Schema(**fields)
-
-
-class CachedFacet(sorting.FieldFacet):
-    """Counts a multi-valued keyword field. Whoosh's own overlapping facet walks every
-    posting of the field on each query; segments never change once written, so the
-    doc -> values lists are built once per segment and reused."""
-
-    _cache = {}
-    _cache_lock = threading.Lock()
-
-    def __init__(self, fieldname):
-        super().__init__(fieldname, allow_overlap=True)
-
-    def categorizer(self, global_searcher):
-        return _CachedCategorizer(global_searcher, self.fieldname, self._cache, self._cache_lock)
-
-
-class _CachedCategorizer(sorting.OverlappingCategorizer):
-    def __init__(self, global_searcher, fieldname, cache, lock):
-        super().__init__(global_searcher, fieldname)
-        self._use_vectors = self._use_column = False
-        self._cache, self._lock = cache, lock
-
-    def set_searcher(self, segment_searcher, docoffset):
-        reader = segment_searcher.reader()
-        segment = reader.segment()
-        key = (id(reader.storage) if segment is None else segment.segment_id(), self._fieldname)
-        lists = self._cache.get(key)
-        if lists is None:
-            lists = [[] for _ in range(segment_searcher.doc_count_all())]
-            for btext in reader.lexicon(self._fieldname):
-                text = btext.decode("utf-8")
-                for docid in reader.postings(self._fieldname, btext).all_ids():
-                    lists[docid].append(text)
-            with self._lock:
-                if len(self._cache) > 2000:
-                    self._cache.clear()
-                self._cache[key] = lists
-        self._segment_searcher = segment_searcher
-        self._lists = lists
-
-    def keys_for(self, matcher, docid):
-        return self._lists[docid] or [None]
 
 
 def merge_small_segments(writer, segments):
@@ -137,60 +104,15 @@ def merge_small_segments(writer, segments):
     return [s for s in segments if s not in small]
 
 
-class _AdjacentWords(SpanNear2):
-    """SpanNear2 for a plain phrase (words next to each other, in order). whoosh's
-    own matcher builds a Span object for every position of every word in each
-    candidate; on whole long documents that cost seconds. Here positions stay
-    integers and adjacency is a set lookup."""
-
-    def matcher(self, searcher, context=None):
-        return self._Matcher([q.matcher(searcher, context) for q in self.qs])
-
-    class _Matcher(SpanNear2.SpanNear2Matcher):
-        def __init__(self, ms, slop=1, ordered=True, mindist=1):
-            super().__init__(ms, slop=1, ordered=True, mindist=1)
-
-        def _get_spans(self):
-            starts = self.ms[0].value_as("positions")
-            for offset, m in enumerate(self.ms[1:], 1):
-                following = set(m.value_as("positions"))
-                starts = [p for p in starts if p + offset in following]
-                if not starts:
-                    return []
-            return [Span(p, p + len(self.ms) - 1) for p in starts]
-
-
-class FastPhrase(Phrase):
-    """A Phrase (slop 1) matched by _AdjacentWords."""
-
-    def matcher(self, searcher, context=None):
-        from whoosh import matching
-
-        if self.fieldname not in searcher.schema:
-            return matching.NullMatcher()
-        field = searcher.schema[self.fieldname]
-        reader = searcher.reader()
-        terms = []
-        for word in self.words:
-            try:
-                word = field.to_bytes(word)
-            except ValueError:
-                return matching.NullMatcher()
-            if (self.fieldname, word) not in reader:
-                return matching.NullMatcher()
-            terms.append(Term(self.fieldname, word))
-        m = _AdjacentWords(terms).matcher(searcher, context)
-        if self.boost != 1.0:
-            m = matching.WrappingMatcher(m, boost=self.boost)
-        return m
-
-
-def _fast_phrases(query):
-    def swap(q):
-        if type(q) is Phrase and q.slop == 1 and len(q.words) > 1:
-            return FastPhrase(q.fieldname, q.words, slop=1, boost=q.boost, char_ranges=q.char_ranges)
-        return q
-    return query.accept(swap)
+def _runs(numbers):
+    """[(first, last)] of the runs of consecutive numbers in a sorted list."""
+    runs = []
+    for number in numbers:
+        if runs and number == runs[-1][1] + 1:
+            runs[-1][1] = number
+        else:
+            runs.append([number, number])
+    return runs
 
 
 class WhooshBackend(SearchBackend):
@@ -208,6 +130,7 @@ class WhooshBackend(SearchBackend):
         self._synonyms = (None, Synonyms())
         self._local = threading.local()
         self._merging = False
+        self._speller = Speller()
 
     @contextmanager
     def _reading(self):
@@ -300,6 +223,8 @@ class WhooshBackend(SearchBackend):
         fields.update(
             uid=f"evaluation:{entry['pk']}", group=f"evaluation:{entry['pk']}",
             body=entry["body"], spell=" ".join([entry["title"], entry["body"], entry["method"]]),
+            pairs=pairs_text(entry.get(name) or "" for name in TEXT_FIELDS),
+            meta="\n".join(entry.get(name) or "" for name in META_FIELDS),
         )
         for name in ("method", "type", "department_name", "organisation", "programme", "place", "policy"):
             fields[name] = entry[name]
@@ -313,11 +238,12 @@ class WhooshBackend(SearchBackend):
         writer.delete_by_term("group", group)
         text = " ".join(entry["passages"])
         fields = dict(self._common_fields(entry), uid=group, group=group, body=text, _stored_body="",
-                      spell=entry["title"] + " " + text)
-        writer.add_document(**fields)
-        for number, passage in enumerate(entry["passages"]):
-            writer.add_document(uid=f"{group}:{number}", kind="passage", group=group, pk=entry["pk"],
-                                passage=passage)
+                      pairs=pairs_text([entry["title"], text]), spell=entry["title"] + " " + text)
+        with writer.group():  # one segment, in order: _best_passage reads them as a run
+            writer.add_document(**fields)
+            for number, passage in enumerate(entry["passages"]):
+                writer.add_document(uid=f"{group}:{number}", kind="passage", group=group, pk=entry["pk"],
+                                    passage=passage)
 
     def _common_fields(self, entry):
         fields = {
@@ -447,7 +373,7 @@ class WhooshBackend(SearchBackend):
     # -- reading -----------------------------------------------------------
 
     def _parser(self, schema, group=AndGroup):
-        parser = MultifieldParser(list(TEXT_FIELDS), schema, group=group)
+        parser = MultifieldParser(list(DEFAULT_FIELDS), schema, group=group)
         parser.remove_plugin_class(WildcardPlugin)  # "a*" would expand to every term
         parser.add_plugin(FieldAliasPlugin(FIELD_ALIASES))
         return parser
@@ -473,7 +399,7 @@ class WhooshBackend(SearchBackend):
             query = self._parser(schema).parse(words) if words else Every()
         if query is None or query is NullQuery:
             return NullQuery, message or "Your search has no words we can look for: try other words."
-        return _fast_phrases(query), message
+        return query, message
 
     def _filter_query(self, query):
         parts = []
@@ -495,11 +421,11 @@ class WhooshBackend(SearchBackend):
 
     @staticmethod
     def _matchable(parsed):
-        """The query to run: passages hold no searched field, so only an empty
-        search (which matches everything) needs them kept out."""
+        """The query to run: phrases in their fast forms. Passages hold no searched
+        field, so only an empty search (which matches everything) needs them kept out."""
         if isinstance(parsed, Every):
             return ConstantScoreQuery(Or([Term("kind", "evaluation"), Term("kind", "document")]))
-        return parsed
+        return fast_phrases(parsed, DEFAULT_FIELDS)
 
     def search(self, query: SearchQuery) -> SearchResults:
         ix = self._index()
@@ -552,7 +478,7 @@ class WhooshBackend(SearchBackend):
             return set()
         stems = set()
         for field, text in parsed.all_terms(phrases=True):
-            if field in TEXT_FIELDS:
+            if field in TEXT_FIELDS or field == "meta":
                 stems.add(text.decode("utf-8") if isinstance(text, bytes) else text)
         return stems
 
@@ -571,14 +497,28 @@ class WhooshBackend(SearchBackend):
 
     @staticmethod
     def _best_passage(searcher, group, stems):
-        """(number, text) of the document's passage that best matches the query's
-        words: one small query over that document's passages; the first passage
-        when none match (a match on the title, or an empty search)."""
+        """(number, text) of the document's passage holding most of the query's
+        words (then most often); the first passage when none does (a match on the
+        title, or an empty search). A document's passages are added together, so
+        their entry numbers are contiguous: each word's postings are skipped
+        straight to that range instead of walked across every document."""
         best = None
-        if stems:
-            words = Or([Term("passage", s) for s in sorted(stems)])
-            found = searcher.search(words, filter=Term("group", group), limit=1)
-            best = found[0].fields() if found.scored_length() else None
+        runs = _runs(sorted(searcher.docs_for_query(Term("group", group)))) if stems else []
+        if runs:
+            scores = {}
+            for stem in stems:
+                matcher = Term("passage", stem).matcher(searcher)
+                for low, high in runs:
+                    if not matcher.is_active():
+                        break
+                    matcher.skip_to(low)
+                    while matcher.is_active() and matcher.id() <= high:
+                        distinct, weight = scores.get(matcher.id(), (0, 0.0))
+                        scores[matcher.id()] = (distinct + 1, weight + matcher.weight())
+                        matcher.next()
+            if scores:
+                docnum = max(scores, key=lambda number: (scores[number], -number))
+                best = searcher.stored_fields(docnum)
         if best is None:
             best = searcher.document(uid=f"{group}:0") or {}
         uid = best.get("uid", "")
@@ -608,27 +548,13 @@ class WhooshBackend(SearchBackend):
     def facet_counts(self, query: SearchQuery) -> dict:
         return self.search(SearchQuery(text=query.text, filters=query.filters, kinds=query.kinds, page_size=1)).facets
 
-    def _suggest(self, searcher, text, limit=1):
+    def _suggest(self, searcher, text):
         words = [w for w in "".join(c if c.isalpha() or c == ":" else " " for c in (text or "")).split()
                  if ":" not in w and w not in ("AND", "OR", "NOT")]
         if not words:
             return ""
-        corrector = searcher.corrector("spell")
-        known = self.synonyms().alternatives
-        changed, out = False, []
-        for word in words:
-            lower = word.lower()
-            if len(lower) < 3 or (lower,) in known or searcher.doc_frequency("spell", lower):
-                out.append(lower)
-                continue
-            # Same first letter, at most two edits (one for short words): fast on a large lexicon.
-            candidates = corrector.suggest(lower, limit=limit, maxdist=1 if len(lower) < 6 else 2, prefix=1)
-            if candidates:
-                out.append(candidates[0])
-                changed = True
-            else:
-                out.append(lower)
-        return " ".join(out) if changed else ""
+        known = {key[0] for key in self.synonyms().alternatives if len(key) == 1}
+        return self._speller.suggest(searcher, words, known)
 
     def suggest(self, text, limit=5) -> list:
         with self._reading() as searcher:

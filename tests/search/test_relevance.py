@@ -145,3 +145,42 @@ def test_phrase_across_a_passage_boundary_matches_and_passages_are_never_hits(se
     assert {h.kind for h in everything.hits} == {"evaluation", "document"}
     assert everything.total == len(everything.hits) == len({(h.kind, h.pk) for h in everything.hits})
     assert set(search_index.indexed_versions()) == set(search_index.expected_versions())
+
+
+def test_longer_phrases_need_every_word_in_order_inside_long_documents(search_index):
+    """Phrases in document text read the word-pair field: each pair must be present
+    and the pairs must follow one another, not merely appear somewhere."""
+    from registry import models
+    from registry.search.entries import PASSAGE_WORDS
+    from registry.services.documents import add_document
+
+    crewe = models.Evaluation.objects.get(slug="project-crewe")
+    words = ["filler"] * (PASSAGE_WORDS * 2)
+    words[10:13] = ["numbat", "quokka", "bilby"]
+    words[400:403] = ["quokka", "bilby", "dingo"]  # "quokka bilby" again, but not after "numbat"
+    add_document(" ".join(words).encode(), "marsupials.txt", evaluations=[crewe], keep_file=False)
+    search_index.rebuild()
+    assert search_index.search(SearchQuery(text='"numbat quokka bilby"')).total == 1
+    assert search_index.search(SearchQuery(text='"Numbats quokkas bilbies"')).total == 1  # stemmed like the text
+    assert search_index.search(SearchQuery(text='"quokka bilby dingo"')).total == 1
+    assert search_index.search(SearchQuery(text='"numbat quokka bilby dingo"')).total == 0
+    assert search_index.search(SearchQuery(text='"numbat bilby"')).total == 0
+    assert search_index.search(SearchQuery(text='"bilby quokka"')).total == 0
+
+
+def test_snippet_comes_from_the_passage_holding_most_query_words(search_index):
+    from registry import models
+    from registry.search.entries import PASSAGE_WORDS
+    from registry.services.documents import add_document
+
+    crewe = models.Evaluation.objects.get(slug="project-crewe")
+    words = ["filler"] * (PASSAGE_WORDS * 4)
+    words[5] = "wombat"  # passage 0: one query word
+    words[PASSAGE_WORDS * 2 + 7: PASSAGE_WORDS * 2 + 9] = ["wombat", "burrow"]  # passage 2: both
+    words[PASSAGE_WORDS * 3 + 1] = "burrow"  # passage 3: one
+    add_document(" ".join(words).encode(), "burrows.txt", evaluations=[crewe], keep_file=False)
+    search_index.rebuild()
+    hit = search_index.search(SearchQuery(text="wombat burrow")).hits[0]
+    assert hit.kind == "document" and hit.extra["passage"] == 2
+    assert "<mark>wombat</mark> <mark>burrow</mark>" in hit.snippet
+    assert search_index.search(SearchQuery(text="burrow")).hits[0].extra["passage"] == 2  # the first that holds it

@@ -124,6 +124,8 @@ class Command(BaseCommand):
         parser.add_argument("--data-dir", help="Where to build (default: a temporary folder, removed after).")
         parser.add_argument("--skip-default-writer", action="store_true",
                             help="Skip the single-process comparison build.")
+        parser.add_argument("--reuse", action="store_true",
+                            help="With --data-dir: query the index a previous run left there instead of building.")
 
     def handle(self, *args, **options):
         root = Path(options["data_dir"] or tempfile.mkdtemp(prefix="bench-search-"))
@@ -167,11 +169,17 @@ class Command(BaseCommand):
         self.say(f"corpus: {n} evaluations, {m} documents of {w} words ({n_passages} passages), "
                  f"{megabytes:.1f} MB of text, generated in {time.perf_counter() - started:.1f}s")
 
-        fast = self.backend(root / "two", pairs)
-        seconds = self.build(fast, evaluations, documents, procs=2, limitmb=256, multisegment=True)
-        self.say(f"build (2 processes): {seconds:.1f}s, {megabytes / seconds:.2f} MB/s, "
-                 f"index {folder_mb(fast.path):.1f} MB")
-        if not options["skip_default_writer"]:
+        built = root / "two" / "search" / "whoosh" / "schema-version"
+        if options["reuse"] and built.exists() and built.read_text() == SCHEMA_VERSION:
+            fast = WhooshBackend(root / "two")
+            fast.facet_labels = lambda raw: {}
+            self.say(f"reusing the index in {fast.path} ({folder_mb(fast.path):.1f} MB)")
+        else:
+            fast = self.backend(root / "two", pairs)
+            seconds = self.build(fast, evaluations, documents, procs=2, limitmb=256, multisegment=True)
+            self.say(f"build (2 processes): {seconds:.1f}s, {megabytes / seconds:.2f} MB/s, "
+                     f"index {folder_mb(fast.path):.1f} MB")
+        if not options["skip_default_writer"] and not options["reuse"]:
             default = self.backend(root / "one", pairs)
             single = self.build(default, evaluations, documents)
             self.say(f"build (default writer): {single:.1f}s, {megabytes / single:.2f} MB/s, "

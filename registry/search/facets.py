@@ -1,48 +1,63 @@
-"""Facet counting for the whoosh backend, cached per immutable segment."""
+"""Facet counts for the whoosh backend, counted in bulk after the search.
+
+whoosh's own facets ask each facet for each matching entry's values, in Python,
+and force it to sort every match rather than keep only the top ones. Here the
+search records which entries matched, segment by segment (MatchedEntries), and
+each facet is then counted with one Counter over lists of values per entry.
+Segments never change once written, so those lists are built once per segment
+and field and reused by every later query.
+"""
 import threading
+from collections import Counter
+from itertools import chain
 
-from whoosh import sorting
+from whoosh.collectors import WrappingCollector
 
-
-class CachedFacet(sorting.FieldFacet):
-    """Counts a multi-valued keyword field. Whoosh's own overlapping facet walks every
-    posting of the field on each query; segments never change once written, so the
-    doc -> values lists are built once per segment and reused."""
-
-    _cache = {}
-    _cache_lock = threading.Lock()
-
-    def __init__(self, fieldname):
-        super().__init__(fieldname, allow_overlap=True)
-
-    def categorizer(self, global_searcher):
-        return _CachedCategorizer(global_searcher, self.fieldname, self._cache, self._cache_lock)
+_lists = {}  # (segment id, field) -> [values of entry 0, values of entry 1, ...]
+_lock = threading.Lock()
 
 
-class _CachedCategorizer(sorting.OverlappingCategorizer):
-    def __init__(self, global_searcher, fieldname, cache, lock):
-        super().__init__(global_searcher, fieldname)
-        self._use_vectors = self._use_column = False
-        self._cache, self._lock = cache, lock
+class MatchedEntries(WrappingCollector):
+    """Wraps a whoosh collector and keeps, per segment, the numbers of the entries
+    it collected."""
 
-    def set_searcher(self, segment_searcher, docoffset):
-        reader = segment_searcher.reader()
-        segment = reader.segment()
-        key = (id(reader.storage) if segment is None else segment.segment_id(), self._fieldname)
-        lists = self._cache.get(key)
-        if lists is None:
-            lists = [[] for _ in range(segment_searcher.doc_count_all())]
-            for btext in reader.lexicon(self._fieldname):
-                text = btext.decode("utf-8")
-                for docid in reader.postings(self._fieldname, btext).all_ids():
-                    lists[docid].append(text)
-            with self._lock:
-                if len(self._cache) > 2000:
-                    self._cache.clear()
-                self._cache[key] = lists
-        self._segment_searcher = segment_searcher
-        self._lists = lists
+    def __init__(self, child):
+        super().__init__(child)
+        self.segments = []  # [(segment reader, [segment-local entry numbers])]
 
-    def keys_for(self, matcher, docid):
-        return self._lists[docid] or [None]
+    def set_subsearcher(self, subsearcher, offset):
+        super().set_subsearcher(subsearcher, offset)
+        self._current = []
+        self.segments.append((subsearcher.reader(), self._current))
 
+    def collect(self, sub_docnum):
+        self._current.append(sub_docnum)
+        return self.child.collect(sub_docnum)
+
+
+def count(matched, fieldname):
+    """Counter of the field's values over the matched entries."""
+    counts = Counter()
+    for reader, numbers in matched.segments:
+        if numbers:
+            values = _values_per_entry(reader, fieldname)
+            counts.update(chain.from_iterable(map(values.__getitem__, numbers)))
+    return counts
+
+
+def _values_per_entry(reader, fieldname):
+    segment = reader.segment()
+    key = (segment.segment_id() if segment is not None else None, fieldname)
+    lists = _lists.get(key) if segment is not None else None
+    if lists is None:
+        lists = [[] for _ in range(reader.doc_count_all())]
+        for btext in reader.lexicon(fieldname):
+            text = btext.decode("utf-8")
+            for docnum in reader.postings(fieldname, btext).all_ids():
+                lists[docnum].append(text)
+        if segment is not None:
+            with _lock:
+                if len(_lists) > 2000:
+                    _lists.clear()
+                _lists[key] = lists
+    return lists

@@ -18,7 +18,7 @@ import time
 from contextlib import contextmanager
 from pathlib import Path
 
-from whoosh import index, sorting
+from whoosh import collectors, index
 from whoosh.analysis import LanguageAnalyzer, LowercaseFilter, RegexTokenizer
 from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 from whoosh.qparser import AndGroup, FieldAliasPlugin, MultifieldParser, WildcardPlugin
@@ -26,8 +26,9 @@ from whoosh.query import And, ConstantScoreQuery, Every, NullQuery, Or, Term
 from whoosh.writing import LockError
 
 from registry.search import entries as entry_source
+from registry.search import facets
 from registry.search.base import FACET_FIELDS, FacetValue, Hit, SearchBackend, SearchQuery, SearchResults
-from registry.search.facets import CachedFacet
+from registry.search.facets import MatchedEntries
 from registry.search.highlight import snippet
 from registry.search.phrases import PAIRS_FIELD, fast_phrases, pairs_analyzer, pairs_text
 from registry.search.spelling import Speller
@@ -56,6 +57,7 @@ FIELD_ALIASES = {
     "department_name": ["department_name"],
 }
 MAX_QUERY_CHARS = 500
+REBUILD_LIMITMB = 512  # per writer process
 
 
 def build_schema():
@@ -239,11 +241,12 @@ class WhooshBackend(SearchBackend):
         text = " ".join(entry["passages"])
         fields = dict(self._common_fields(entry), uid=group, group=group, body=text, _stored_body="",
                       pairs=pairs_text([entry["title"], text]), spell=entry["title"] + " " + text)
-        with writer.group():  # one segment, in order: _best_passage reads them as a run
-            writer.add_document(**fields)
-            for number, passage in enumerate(entry["passages"]):
-                writer.add_document(uid=f"{group}:{number}", kind="passage", group=group, pk=entry["pk"],
-                                    passage=passage)
+        # Not in a writer.group(): whoosh's two-process writer would then hand every
+        # document to one process. A document's entries may be split between two
+        # segments; _best_passage reads them as runs of consecutive entry numbers.
+        writer.add_document(**fields)
+        for number, passage in enumerate(entry["passages"]):
+            writer.add_document(uid=f"{group}:{number}", kind="passage", group=group, pk=entry["pk"], passage=passage)
 
     def _common_fields(self, entry):
         fields = {
@@ -310,6 +313,16 @@ class WhooshBackend(SearchBackend):
                 writer.delete_by_term("group", f"{kind}:{int(pk)}")
         self._write(work)
 
+    @staticmethod
+    def rebuild_writer_args(procs):
+        """whoosh writer arguments for a full build: each process sorts postings in a
+        larger buffer than whoosh's default 128 MB (fewer runs spilled to disk and
+        merged back), and the processes' segments are kept as they are rather than
+        merged into one at the end."""
+        if procs > 1:
+            return {"procs": procs, "limitmb": REBUILD_LIMITMB, "multisegment": True}
+        return {"limitmb": REBUILD_LIMITMB}
+
     def rebuild(self, progress=None, procs=None):
         """Recreate the index from the database. Large builds use two processes."""
         n_evaluations, n_documents = entry_source.count_entries()
@@ -324,7 +337,7 @@ class WhooshBackend(SearchBackend):
                 self.path.mkdir(parents=True, exist_ok=True)
                 self._ix = index.create_in(str(self.path), build_schema())
                 (self.path / "schema-version").write_text(SCHEMA_VERSION)
-            args = {"procs": procs, "limitmb": 128, "multisegment": True} if procs > 1 else {"limitmb": 128}
+            args = self.rebuild_writer_args(procs)
 
             def work(writer):
                 count = 0
@@ -433,28 +446,35 @@ class WhooshBackend(SearchBackend):
         page = max(1, int(query.page or 1))
         with self._reading() as searcher:
             parsed, message = self.parse(query.text, ix.schema)
-            facets = {name: CachedFacet(FILTER_FIELDS[name]) for name in FACET_FIELDS} if query.facets else None
-            kwargs = {}
-            if query.sort in ("newest", "oldest"):
-                kwargs = {"sortedby": "sort_date", "reverse": query.sort == "newest"}
-            # Only the top page*page_size are ranked (a heap); every match is still
-            # visited once, to count the total and the facets (optimize=False stops
-            # whoosh skipping low-scoring blocks, which would leave counts short).
-            results = searcher.search(
-                self._matchable(parsed), filter=self._filter_query(query), limit=page * page_size,
-                groupedby=facets, maptype=sorting.Count, optimize=False, **kwargs)
-            total = len(results)
+            results, matched = self._collect(searcher, parsed, query, limit=page * page_size)
+            total = sum(len(numbers) for _, numbers in matched.segments)
             shown = results[(page - 1) * page_size: page * page_size]
             # Snippets mark the query's words (after stemming and synonyms); working
             # them out from the query, not per matched document, keeps collecting cheap.
             stems = self._query_stems(parsed)
-            hits = [self._hit(searcher, hit, stems) for hit in shown]
-            facet_counts = self._facets(results) if query.facets else {}
+            hits = self._hits(searcher, shown, stems)
+            facet_counts = self._facets(matched) if query.facets else {}
             suggestion = "" if isinstance(parsed, Every) else self._suggest(searcher, query.text)
         return SearchResults(
             hits=hits, total=max(total, len(hits)), page=page, page_size=page_size, facets=facet_counts,
             suggestion=suggestion, error=message,
         )
+
+    def _collect(self, searcher, parsed, query, limit):
+        """(whoosh results of the top `limit`, MatchedEntries of every match).
+
+        Only the top entries are ranked (a heap); every match is still visited once,
+        to count the total and the facets (usequality=False stops whoosh skipping
+        low-scoring blocks, which would leave the counts short)."""
+        if query.sort in ("newest", "oldest"):
+            top = collectors.SortingCollector("sort_date", limit=limit, reverse=query.sort == "newest")
+        else:
+            top = collectors.TopCollector(limit, usequality=False)
+        matched = MatchedEntries(top)
+        filter_query = self._filter_query(query)
+        collector = collectors.FilterCollector(matched, filter_query) if filter_query is not None else matched
+        searcher.search_with_collector(self._matchable(parsed), collector)
+        return collector.results(), matched
 
     def search_ids(self, query: SearchQuery, limit=1000) -> list:
         """Ranked ids only: no highlighting or facets, one kind expected in query.kinds."""
@@ -482,31 +502,38 @@ class WhooshBackend(SearchBackend):
                 stems.add(text.decode("utf-8") if isinstance(text, bytes) else text)
         return stems
 
-    def _hit(self, searcher, hit, stems):
-        stored = hit.fields()
-        display = dict(stored.get("display") or {})
-        text = stored.get("body", "")
-        if stored["kind"] == "document":
-            number, text = self._best_passage(searcher, stored["group"], stems)
-            display["passage"] = number
-        return Hit(
-            kind=stored["kind"], pk=stored["pk"], title=stored["title"], url=display.get("url", ""),
-            score=float(hit.score or 0), snippet=snippet(text, stems), slug=display.get("slug", ""),
-            extra=display,
-        )
+    def _hits(self, searcher, shown, stems):
+        stored = [hit.fields() for hit in shown]
+        passages = self._best_passages(searcher, [f["group"] for f in stored if f["kind"] == "document"], stems)
+        hits = []
+        for hit, fields in zip(shown, stored, strict=True):
+            display = dict(fields.get("display") or {})
+            text = fields.get("body", "")
+            if fields["kind"] == "document":
+                display["passage"], text = passages[fields["group"]]
+            hits.append(Hit(
+                kind=fields["kind"], pk=fields["pk"], title=fields["title"], url=display.get("url", ""),
+                score=float(hit.score or 0), snippet=snippet(text, stems), slug=display.get("slug", ""),
+                extra=display,
+            ))
+        return hits
 
     @staticmethod
-    def _best_passage(searcher, group, stems):
-        """(number, text) of the document's passage holding most of the query's
-        words (then most often); the first passage when none does (a match on the
-        title, or an empty search). A document's passages are added together, so
-        their entry numbers are contiguous: each word's postings are skipped
-        straight to that range instead of walked across every document."""
-        best = None
-        runs = _runs(sorted(searcher.docs_for_query(Term("group", group)))) if stems else []
-        if runs:
+    def _best_passages(searcher, groups, stems):
+        """{group: (number, text)} of each shown document's passage holding most of
+        the query's words (then most often); its first passage when none does (a
+        match on the title, or an empty search).
+
+        A document's passages are added together, so their entry numbers form a run
+        (two if a build split them between processes). Each query word's postings
+        are read once, skipping from run to run, instead of walked across every
+        passage in the index."""
+        best = {}
+        if groups and stems:
+            numbers = sorted(searcher.docs_for_query(Or([Term("group", g) for g in groups])))
+            runs = _runs(numbers)
             scores = {}
-            for stem in stems:
+            for stem in sorted(stems):
                 matcher = Term("passage", stem).matcher(searcher)
                 for low, high in runs:
                     if not matcher.is_active():
@@ -516,24 +543,27 @@ class WhooshBackend(SearchBackend):
                         distinct, weight = scores.get(matcher.id(), (0, 0.0))
                         scores[matcher.id()] = (distinct + 1, weight + matcher.weight())
                         matcher.next()
-            if scores:
-                docnum = max(scores, key=lambda number: (scores[number], -number))
-                best = searcher.stored_fields(docnum)
-        if best is None:
-            best = searcher.document(uid=f"{group}:0") or {}
-        uid = best.get("uid", "")
-        return (int(uid.rsplit(":", 1)[1]) if uid.count(":") == 2 else 0), best.get("passage", "")
+            group_of = searcher.reader().column_reader("group")
+            top = {}
+            for docnum, score in scores.items():
+                group = group_of[docnum]
+                if group not in top or (score, -docnum) > (scores[top[group]], -top[group]):
+                    top[group] = docnum
+            best = {group: searcher.stored_fields(docnum) for group, docnum in top.items()}
+        out = {}
+        for group in groups:
+            fields = best.get(group) or searcher.document(uid=f"{group}:0") or {}
+            uid = fields.get("uid", "")
+            out[group] = (int(uid.rsplit(":", 1)[1]) if uid.count(":") == 2 else 0), fields.get("passage", "")
+        return out
 
     def facet_labels(self, raw):
         from registry.search.labels import facet_labels
 
         return facet_labels(raw)
 
-    def _facets(self, results):
-        raw = {}
-        for name in FACET_FIELDS:
-            counts = results.groups(name)
-            raw[name] = {k: v for k, v in counts.items() if k}
+    def _facets(self, matched):
+        raw = {name: facets.count(matched, FILTER_FIELDS[name]) for name in FACET_FIELDS}
         labels = self.facet_labels(raw)
         out = {}
         for name, counts in raw.items():

@@ -176,7 +176,7 @@ class Command(BaseCommand):
             self.say(f"reusing the index in {fast.path} ({folder_mb(fast.path):.1f} MB)")
         else:
             fast = self.backend(root / "two", pairs)
-            seconds = self.build(fast, evaluations, documents, procs=2, limitmb=256, multisegment=True)
+            seconds = self.build(fast, evaluations, documents, **WhooshBackend.rebuild_writer_args(procs=2))
             self.say(f"build (2 processes): {seconds:.1f}s, {megabytes / seconds:.2f} MB/s, "
                      f"index {folder_mb(fast.path):.1f} MB")
         if not options["skip_default_writer"] and not options["reuse"]:

@@ -57,7 +57,7 @@ FIELD_ALIASES = {
     "department_name": ["department_name"],
 }
 MAX_QUERY_CHARS = 500
-REBUILD_LIMITMB = 512  # per writer process
+REBUILD_LIMITMB = 1024  # per writer process; whoosh defaults to 128
 
 
 def build_schema():
@@ -106,6 +106,17 @@ def merge_small_segments(writer, segments):
     return [s for s in segments if s not in small]
 
 
+def _entry_numbers(searcher, fieldname, values):
+    """Sorted entry numbers holding any of the values: read from each segment's
+    postings, which is cheaper than whoosh's union matcher for a few short lists."""
+    numbers = []
+    for reader, offset in searcher.reader().leaf_readers():
+        for value in values:
+            if (fieldname, value) in reader:
+                numbers.extend(offset + n for n in reader.postings(fieldname, value).all_ids())
+    return sorted(numbers)
+
+
 def _runs(numbers):
     """[(first, last)] of the runs of consecutive numbers in a sorted list."""
     runs = []
@@ -121,7 +132,7 @@ class WhooshBackend(SearchBackend):
     # whoosh allows one writer per index: writes in this process queue on a lock,
     # other processes wait on whoosh's file lock (up to WRITE_TIMEOUT).
     WRITE_TIMEOUT = 60.0
-    MERGE_AFTER_SEGMENTS = 12
+    MERGE_AFTER_SEGMENTS = 4  # each segment adds to every query's cost
     _write_lock = threading.RLock()
 
     def __init__(self, data_dir):
@@ -530,8 +541,7 @@ class WhooshBackend(SearchBackend):
         passage in the index."""
         best = {}
         if groups and stems:
-            numbers = sorted(searcher.docs_for_query(Or([Term("group", g) for g in groups])))
-            runs = _runs(numbers)
+            runs = _runs(_entry_numbers(searcher, "group", groups))
             scores = {}
             for stem in sorted(stems):
                 matcher = Term("passage", stem).matcher(searcher)

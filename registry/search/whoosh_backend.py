@@ -254,7 +254,7 @@ class WhooshBackend(SearchBackend):
                       pairs=pairs_text([entry["title"], text]), spell=entry["title"] + " " + text)
         # Not in a writer.group(): whoosh's two-process writer would then hand every
         # document to one process. A document's entries may be split between two
-        # segments; _best_passage reads them as runs of consecutive entry numbers.
+        # segments; _best_passages reads them as runs of consecutive entry numbers.
         writer.add_document(**fields)
         for number, passage in enumerate(entry["passages"]):
             writer.add_document(uid=f"{group}:{number}", kind="passage", group=group, pk=entry["pk"], passage=passage)

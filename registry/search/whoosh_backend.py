@@ -16,6 +16,7 @@ import os
 import threading
 import time
 from contextlib import contextmanager
+from functools import partial
 from pathlib import Path
 
 from whoosh import collectors, index
@@ -27,6 +28,7 @@ from whoosh.writing import LockError
 
 from registry.search import entries as entry_source
 from registry.search import facets
+from registry.search.building import build_writer
 from registry.search.base import FACET_FIELDS, FacetValue, Hit, SearchBackend, SearchQuery, SearchResults
 from registry.search.facets import MatchedEntries
 from registry.search.highlight import snippet
@@ -57,7 +59,6 @@ FIELD_ALIASES = {
     "department_name": ["department_name"],
 }
 MAX_QUERY_CHARS = 500
-REBUILD_LIMITMB = 1024  # per writer process; whoosh defaults to 128
 
 
 def build_schema():
@@ -180,8 +181,9 @@ class WhooshBackend(SearchBackend):
                     version_file.write_text(SCHEMA_VERSION)
             return self._ix
 
-    def _write(self, work, **writer_args):
-        """Run work(writer) and commit, one writer at a time."""
+    def _write(self, work, build_procs=0):
+        """Run work(writer) and commit, one writer at a time. `build_procs` (for an
+        empty index only) uses the whole-build writer with that many processes."""
         with self._write_lock:
             ix = self._index()
             deadline = time.monotonic() + self.WRITE_TIMEOUT
@@ -190,7 +192,8 @@ class WhooshBackend(SearchBackend):
                     # Separate files, not whoosh's compound segment file: a reader opening a
                     # compound file copies it into memory, which made every open cost
                     # as much as the index is large.
-                    writer = ix.writer(timeout=2.0, delay=0.02, compound=False, **writer_args)
+                    opener = partial(build_writer, ix, build_procs) if build_procs else ix.writer
+                    writer = opener(timeout=2.0, delay=0.02, compound=False)
                     break
                 except LockError:
                     if time.monotonic() > deadline:
@@ -200,7 +203,7 @@ class WhooshBackend(SearchBackend):
             except BaseException:
                 writer.cancel()
                 raise
-            if writer_args:
+            if build_procs:
                 writer.commit()
                 return result
             # A save never pays for a merge: small updates commit unmerged, and
@@ -324,16 +327,6 @@ class WhooshBackend(SearchBackend):
                 writer.delete_by_term("group", f"{kind}:{int(pk)}")
         self._write(work)
 
-    @staticmethod
-    def rebuild_writer_args(procs):
-        """whoosh writer arguments for a full build: each process sorts postings in a
-        larger buffer than whoosh's default 128 MB (fewer runs spilled to disk and
-        merged back), and the processes' segments are kept as they are rather than
-        merged into one at the end."""
-        if procs > 1:
-            return {"procs": procs, "limitmb": REBUILD_LIMITMB, "multisegment": True}
-        return {"limitmb": REBUILD_LIMITMB}
-
     def rebuild(self, progress=None, procs=None):
         """Recreate the index from the database. Large builds use two processes."""
         n_evaluations, n_documents = entry_source.count_entries()
@@ -348,7 +341,6 @@ class WhooshBackend(SearchBackend):
                 self.path.mkdir(parents=True, exist_ok=True)
                 self._ix = index.create_in(str(self.path), build_schema())
                 (self.path / "schema-version").write_text(SCHEMA_VERSION)
-            args = self.rebuild_writer_args(procs)
 
             def work(writer):
                 count = 0
@@ -363,7 +355,7 @@ class WhooshBackend(SearchBackend):
                     if progress:
                         progress("document", entry["pk"])
                 return count
-            return self._write(work, **args)
+            return self._write(work, build_procs=procs)
 
     # -- synonyms ----------------------------------------------------------
 

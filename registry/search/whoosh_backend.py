@@ -28,8 +28,8 @@ from whoosh.writing import LockError
 
 from registry.search import entries as entry_source
 from registry.search import facets
-from registry.search.building import build_writer
 from registry.search.base import FACET_FIELDS, FacetValue, Hit, SearchBackend, SearchQuery, SearchResults
+from registry.search.building import build_writer
 from registry.search.facets import MatchedEntries
 from registry.search.highlight import snippet
 from registry.search.phrases import PAIRS_FIELD, fast_phrases, pairs_analyzer, pairs_text

@@ -8,9 +8,17 @@ postings are already sorted: only the terms need sorting, and a run is spilled
 only when the buffer outgrows its (larger) limit. Each of the build's
 processes keeps its own segment, so nothing is merged at the end.
 
+The term lists are containers Python's cycle collector would walk again and
+again as they pile up (whoosh's posting tuples hold only numbers and bytes, so
+the collector leaves them alone); builds create no cycles worth collecting, so
+the collector is paused while they run.
+
 Only fresh builds use these writers: they rely on documents being added in
 order to an empty segment, which saves and merges do not guarantee.
 """
+import gc
+from contextlib import contextmanager
+
 from whoosh.multiproc import MpWriter, SubWriterTask
 from whoosh.writing import PostingPool, SegmentWriter
 
@@ -73,7 +81,22 @@ def use_term_pool(writer):
     return writer
 
 
+@contextmanager
+def paused_gc():
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 class _TermPoolTask(SubWriterTask):
+    def run(self):
+        gc.disable()  # this process only builds, then exits
+        super().run()
+
     def _process_file(self, filename, doc_count):
         if not isinstance(self.writer.pool, TermPool):
             use_term_pool(self.writer)

@@ -15,7 +15,7 @@ import logging
 import os
 import threading
 import time
-from contextlib import contextmanager, nullcontext
+from contextlib import contextmanager
 from functools import partial
 from pathlib import Path
 
@@ -29,7 +29,7 @@ from whoosh.writing import LockError
 from registry.search import entries as entry_source
 from registry.search import facets
 from registry.search.base import FACET_FIELDS, FacetValue, Hit, SearchBackend, SearchQuery, SearchResults
-from registry.search.building import build_writer, paused_gc
+from registry.search.building import build_writer
 from registry.search.facets import MatchedEntries
 from registry.search.highlight import snippet
 from registry.search.phrases import PAIRS_FIELD, fast_phrases, pairs_analyzer, pairs_text
@@ -199,14 +199,12 @@ class WhooshBackend(SearchBackend):
                     if time.monotonic() > deadline:
                         raise
             try:
-                with paused_gc() if build_procs else nullcontext():
-                    result = work(writer)
+                result = work(writer)
             except BaseException:
                 writer.cancel()
                 raise
             if build_procs:
-                with paused_gc():
-                    writer.commit()
+                writer.commit()
                 return result
             # A save never pays for a merge: small updates commit unmerged, and
             # once segments pile up a background thread merges them.

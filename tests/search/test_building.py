@@ -1,10 +1,9 @@
 """Whole builds (registry/search/building.py) write the same index as whoosh's
-own writer: every term's postings and every stored entry, whether the postings
-stay in memory, spill to disk, or are split between two processes."""
+default writer: every term's postings and every stored entry, in one process
+or split between two."""
 import pytest
 
 from registry.management.commands.bench_search import Command, Corpus
-from registry.search.building import TermPool
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")  # fork() in a process with threads
 
@@ -15,9 +14,7 @@ def corpus():
     return [c.evaluation(pk) for pk in range(1, 151)], [c.document(pk, 2500) for pk in range(1, 4)]
 
 
-def build(folder, corpus, build_procs=0, limitmb=None, monkeypatch=None):
-    if limitmb is not None:
-        monkeypatch.setattr("registry.search.building.BUILD_LIMITMB", limitmb)
+def build(folder, corpus, build_procs=0):
     command = Command()
     backend = command.backend(folder, [("rct", "randomised controlled trial")])
     evaluations, documents = corpus
@@ -47,16 +44,6 @@ def test_one_process_build_writes_what_whooshs_writer_writes(tmp_path, corpus):
     expected = contents(build(tmp_path / "default", corpus))
     built = contents(build(tmp_path / "built", corpus, build_procs=1))
     assert len(expected[0]) > 10000  # terms of every field, pairs included
-    assert built == expected
-
-
-def test_a_build_that_outgrows_its_buffer_spills_and_merges_runs(tmp_path, corpus, monkeypatch):
-    spilled = []
-    save = TermPool.save
-    monkeypatch.setattr(TermPool, "save", lambda pool: (spilled.append(bool(pool.terms)), save(pool))[1])
-    expected = contents(build(tmp_path / "default", corpus))
-    built = contents(build(tmp_path / "built", corpus, build_procs=1, limitmb=0.2, monkeypatch=monkeypatch))
-    assert spilled.count(True) > 3
     assert built == expected
 
 

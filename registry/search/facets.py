@@ -7,14 +7,14 @@ each facet is then counted with one Counter over lists of values per entry.
 Segments never change once written, so those lists are built once per segment
 and field and reused by every later query.
 """
-import threading
 from collections import Counter
 from itertools import chain
 
 from whoosh.collectors import WrappingCollector
 
-_lists = {}  # (segment id, field) -> [values of entry 0, values of entry 1, ...]
-_lock = threading.Lock()
+from registry.search.segments import SegmentCache
+
+_lists = SegmentCache(limit=2000)  # (segment, field) -> [values of entry 0, values of entry 1, ...]
 
 
 class MatchedEntries(WrappingCollector):
@@ -46,18 +46,11 @@ def count(matched, fieldname):
 
 
 def _values_per_entry(reader, fieldname):
-    segment = reader.segment()
-    key = (segment.segment_id() if segment is not None else None, fieldname)
-    lists = _lists.get(key) if segment is not None else None
-    if lists is None:
+    def build():
         lists = [[] for _ in range(reader.doc_count_all())]
         for btext in reader.lexicon(fieldname):
             text = btext.decode("utf-8")
             for docnum in reader.postings(fieldname, btext).all_ids():
                 lists[docnum].append(text)
-        if segment is not None:
-            with _lock:
-                if len(_lists) > 2000:
-                    _lists.clear()
-                _lists[key] = lists
-    return lists
+        return lists
+    return _lists.get(reader, fieldname, build)

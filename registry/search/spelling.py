@@ -12,21 +12,20 @@ import threading
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
+from registry.search.segments import SegmentCache
+
 FIELD = "spell"
 MIN_LENGTH = 3
+_words = SegmentCache(limit=500)  # segment -> {word: document frequency}
 
 
 class Lexicon:
     """word -> document frequency for one index generation, grouped by first letter."""
 
-    _segments = {}  # segment id -> {word: frequency}; shared, segments are immutable
-    _lock = threading.Lock()
-
     def __init__(self, searcher):
         counts = {}
-        for reader, segment_id in _leaf_readers(searcher):
-            words = self._segment_words(reader, segment_id)
-            for word, frequency in words.items():
+        for reader, _ in _leaf_readers(searcher):
+            for word, frequency in _segment_words(reader).items():
                 counts[word] = counts.get(word, 0) + frequency
         by_letter = {}
         for word, frequency in counts.items():
@@ -36,18 +35,6 @@ class Lexicon:
         self.by_letter = by_letter
         self.counts = counts
 
-    @classmethod
-    def _segment_words(cls, reader, segment_id):
-        words = cls._segments.get(segment_id) if segment_id else None
-        if words is None:
-            words = {_text(term): info.doc_frequency() for term, info in reader.iter_field(FIELD)}
-            if segment_id:
-                with cls._lock:
-                    if len(cls._segments) > 500:
-                        cls._segments.clear()
-                    cls._segments[segment_id] = words
-        return words
-
     def candidates(self, word, maxdist):
         """Words within maxdist edits (adjacent swaps count as one) sharing the first
         letter, closest first, then most frequent."""
@@ -55,6 +42,11 @@ class Lexicon:
         found = process.extract(word, words, scorer=OSA.distance, score_cutoff=maxdist, limit=None)
         found = [(distance, -frequencies[i], choice) for choice, distance, i in found if choice != word]
         return [choice for _, _, choice in sorted(found)]
+
+
+def _segment_words(reader):
+    return _words.get(reader, FIELD, lambda: {
+        _text(term): info.doc_frequency() for term, info in reader.iter_field(FIELD)})
 
 
 def _leaf_readers(searcher):

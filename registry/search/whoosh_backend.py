@@ -186,13 +186,13 @@ class WhooshBackend(SearchBackend):
         empty index only) uses the whole-build writer with that many processes."""
         with self._write_lock:
             ix = self._index()
+            opener = partial(build_writer, ix, build_procs) if build_procs else ix.writer
             deadline = time.monotonic() + self.WRITE_TIMEOUT
             while True:
                 try:
                     # Separate files, not whoosh's compound segment file: a reader opening a
                     # compound file copies it into memory, which made every open cost
                     # as much as the index is large.
-                    opener = partial(build_writer, ix, build_procs) if build_procs else ix.writer
                     writer = opener(timeout=2.0, delay=0.02, compound=False)
                     break
                 except LockError:

@@ -70,3 +70,10 @@ def test_bench_search_runs_at_a_small_size(tmp_path):
                   "field query", "facet-narrowed", "misspelled", "single-record update"):
         assert label in out
     assert "p95" in out
+
+
+def test_bench_search_builds_in_one_process_when_asked(tmp_path):
+    out, _ = run("bench_search", "--evaluations", "30", "--documents", "2", "--words", "500", "--queries", "2",
+                 "--build-procs", "1", "--skip-default-writer", "--data-dir", str(tmp_path))
+    assert "build (1 process):" in out
+    assert "whoosh's default writer" not in out

@@ -2,10 +2,10 @@
 
 Synthetic records (realistic lengths, Zipf-like vocabulary) and long documents
 are indexed through the backend's own writer path in a throwaway data folder, so
-no database is written. Prints build time and throughput for the two-process
-writer and for whoosh's default single-process writer, index size, p50/p95
-latency per query class (facets and highlights included) and single-record
-update latency.
+no database is written. Prints build time and throughput for the build writer
+(two processes unless told) and for whoosh's default single-process writer,
+index size, p50/p95 latency per query class (facets and highlights included) and
+single-record update latency.
 """
 import csv
 import random
@@ -122,6 +122,8 @@ class Command(BaseCommand):
         parser.add_argument("--words", type=int, default=20000, help="Words per document.")
         parser.add_argument("--queries", type=int, default=40, help="Queries per class.")
         parser.add_argument("--data-dir", help="Where to build (default: a temporary folder, removed after).")
+        parser.add_argument("--build-procs", type=int, default=2,
+                            help="Processes for the build (rebuild_index uses 2 on a large index).")
         parser.add_argument("--skip-default-writer", action="store_true",
                             help="Skip the single-process comparison build.")
         parser.add_argument("--reuse", action="store_true",
@@ -176,8 +178,9 @@ class Command(BaseCommand):
             self.say(f"reusing the index in {fast.path} ({folder_mb(fast.path):.1f} MB)")
         else:
             fast = self.backend(root / "two", pairs)
-            seconds = self.build(fast, evaluations, documents, build_procs=2)
-            self.say(f"build (2 processes): {seconds:.1f}s, {megabytes / seconds:.2f} MB/s, "
+            procs = max(1, options["build_procs"])
+            seconds = self.build(fast, evaluations, documents, build_procs=procs)
+            self.say(f"build ({procs} process{'es' if procs > 1 else ''}): {seconds:.1f}s, {megabytes / seconds:.2f} MB/s, "
                      f"index {folder_mb(fast.path):.1f} MB")
 
         sample_passages = [p for d in documents[:50] for p in d["passages"][:3]]

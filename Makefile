@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export DJANGO_SETTINGS_MODULE := registry.settings
 
-.PHONY: run test install serve index chromium test-sqlite test-postgres lint bench clean
+.PHONY: run test install serve index chromium test-sqlite test-postgres lint clean
 
 $(VENV)/.installed: requirements.txt
 	$(PYTHON) -m venv $(VENV)

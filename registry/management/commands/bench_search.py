@@ -180,7 +180,8 @@ class Command(BaseCommand):
             fast = self.backend(root / "two", pairs)
             procs = max(1, options["build_procs"])
             seconds = self.build(fast, evaluations, documents, build_procs=procs)
-            self.say(f"build ({procs} process{'es' if procs > 1 else ''}): {seconds:.1f}s, {megabytes / seconds:.2f} MB/s, "
+            processes = f"{procs} process{'es' if procs > 1 else ''}"
+            self.say(f"build ({processes}): {seconds:.1f}s, {megabytes / seconds:.2f} MB/s, "
                      f"index {folder_mb(fast.path):.1f} MB")
 
         sample_passages = [p for d in documents[:50] for p in d["passages"][:3]]

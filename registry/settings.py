@@ -33,7 +33,14 @@ if not SECRET_KEY:
 ALLOWED_HOSTS = [h.strip() for h in env("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",") if h.strip()]
 
 REGISTRY_DATA_DIR = Path(env("REGISTRY_DATA_DIR", str(BASE_DIR / "var" / "data")))
-REGISTRY_SEARCH_BACKEND = env("REGISTRY_SEARCH_BACKEND", "registry.search.whoosh_backend.WhooshBackend")
+# "whoosh" (the embedded default: files under REGISTRY_DATA_DIR) or "postgres" (rows in the
+# PostgreSQL database, shared by every app server); a dotted class path also works.
+SEARCH_BACKENDS = {
+    "whoosh": "registry.search.whoosh_backend.WhooshBackend",
+    "postgres": "registry.search.postgres_backend.PostgresBackend",
+}
+REGISTRY_SEARCH_BACKEND = SEARCH_BACKENDS.get(env("REGISTRY_SEARCH_BACKEND", "whoosh"),
+                                              env("REGISTRY_SEARCH_BACKEND", "whoosh"))
 REGISTRY_MAX_UPLOAD_BYTES = int(env("REGISTRY_MAX_UPLOAD_BYTES", str(20 * 1024 * 1024)))
 REGISTRY_PAGE_SIZE = 20
 
@@ -92,6 +99,9 @@ DATABASES = {
         conn_max_age=60,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Django's engine plus a before-commit hook (see registry/db/postgresql/base.py).
+    DATABASES["default"]["ENGINE"] = "registry.db.postgresql"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

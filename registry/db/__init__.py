@@ -1,0 +1,1 @@
+"""Database engines of our own: Django's, plus a hook the search layer needs."""

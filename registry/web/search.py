@@ -1,9 +1,11 @@
 """The search page: records and documents together, ranked, with facets that
 narrow. Routes for the moderators' document upload and file download live here
 too, beside the knowledge base they feed."""
+import logging
 from urllib.parse import urlencode
 
 from django.conf import settings
+from django.db import transaction
 from django.shortcuts import render
 from django.urls import path
 
@@ -17,6 +19,38 @@ FACET_TITLES = {
     "year": "Year", "kind": "Document kind",
 }
 SORTS = {"relevance": "Relevance", "newest": "Newest first", "oldest": "Oldest first"}
+# Seconds a 503 asks crawlers and clients to wait before asking again.
+RETRY_AFTER = "120"
+
+logger = logging.getLogger("registry.search")
+
+
+def ask_search(work):
+    """`work(backend)` on the configured search backend, or None when the backend
+    cannot answer: an index folder that cannot be read, a database whose search
+    tables fail, a backend class that does not load. Pages that need search say so
+    with a 503 and a message; a search outage must never become a 500, nor reach
+    pages that do not search. The failure is logged with its traceback, because
+    the visitor's message cannot say what went wrong.
+
+    The work runs in its own savepoint: a PostgreSQL backend's failed statement
+    would otherwise leave the request's transaction aborted, and the page's
+    other queries would fail after it."""
+    try:
+        with transaction.atomic():
+            return work(get_backend())
+    except Exception:  # noqa: BLE001  (registry.search has no SearchUnavailable yet)
+        logger.exception("Search backend unavailable")
+        return None
+
+
+def unavailable(request, template, context):
+    """A search page that could not search: the page's own template, told to show
+    the "search is not working" message, with the 503 that tells crawlers and
+    monitors this is an outage and not an empty result."""
+    response = render(request, template, {**context, "search_unavailable": True}, status=503)
+    response["Retry-After"] = RETRY_AFTER
+    return response
 
 
 def search_request(params):
@@ -54,7 +88,9 @@ def facet_groups(results, params):
 
 def search(request):
     query, page_message = search_request(request.GET)
-    results = get_backend().search(query)
+    results = ask_search(lambda backend: backend.search(query))
+    if results is None:
+        return unavailable(request, "registry/search.html", {"query": query})
     num_pages = max(1, -(-results.total // query.page_size))
     if query.page > num_pages and results.total:
         plural = "s" if num_pages != 1 else ""

@@ -6,7 +6,14 @@ from functools import cache
 from django.conf import settings
 from django.utils.module_loading import import_string
 
-from registry.search.base import FacetValue, Hit, SearchBackend, SearchQuery, SearchResults  # noqa: F401
+from registry.search.base import (  # noqa: F401
+    FacetValue,
+    Hit,
+    SearchBackend,
+    SearchQuery,
+    SearchResults,
+    SearchUnavailable,
+)
 
 
 @cache

@@ -10,6 +10,12 @@ from dataclasses import dataclass, field
 FACET_FIELDS = ("type", "method", "department", "stage", "year", "kind")
 
 
+class SearchUnavailable(Exception):
+    """The search engine cannot answer (its files or tables cannot be read, its
+    server cannot be reached). Pages show a message and answer 503; the rest of
+    the site keeps working."""
+
+
 @dataclass
 class SearchQuery:
     text: str = ""
@@ -55,6 +61,10 @@ class SearchResults:
 
 
 class SearchBackend(ABC):
+    # True when the backend writes its index in the database transaction of the
+    # change it reflects (signals then index just before COMMIT, not after it).
+    transactional = False
+
     def __init__(self, data_dir):
         self.data_dir = data_dir
 
@@ -110,3 +120,15 @@ class SearchBackend(ABC):
     @abstractmethod
     def indexed_versions(self) -> dict:
         """{(kind, id): stamp} of what the index holds, for check_index."""
+
+    def expected_versions(self) -> dict:
+        """{(kind, id): stamp} the database says the index should hold."""
+        from registry.search import entries
+
+        versions = {("evaluation", e["pk"]): entries.stamp(e) for e in entries.evaluation_entries()}
+        versions.update({("document", d["pk"]): entries.stamp(d) for d in entries.document_entries()})
+        return versions
+
+    @abstractmethod
+    def index_size(self) -> int:
+        """Bytes the index occupies (files, or tables with their indexes), for benchmarks."""

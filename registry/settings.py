@@ -99,6 +99,11 @@ DATABASES = {
         conn_max_age=60,
     )
 }
+if not env("DATABASE_URL"):
+    # The embedded default makes its own folders, so `manage.py migrate` works in a fresh
+    # checkout (SQLite creates the file but not its folder: "unable to open database file").
+    Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
+    REGISTRY_DATA_DIR.mkdir(parents=True, exist_ok=True)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # Django's engine plus a before-commit hook (see registry/db/postgresql/base.py).
     DATABASES["default"]["ENGINE"] = "registry.db.postgresql"
@@ -133,9 +138,24 @@ CSRF_COOKIE_HTTPONLY = False
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
-if not DEBUG and env("DATABASE_URL", "").startswith("postgres") and env_bool("SECURE_COOKIES", False):
-    SESSION_COOKIE_SECURE = True
-    CSRF_COOKIE_SECURE = True
+# HTTPS, for production (README "Deploying"). Each is off by default because a laptop
+# serves plain http://127.0.0.1, where secure-only cookies would never be sent back.
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = env_bool("SECURE_COOKIES", False)
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
+SECURE_HSTS_SECONDS = int(env("SECURE_HSTS_SECONDS", "0"))
+# A service on a subdomain of service.gov.uk sends includeSubDomains and preload with HSTS,
+# as GOV.UK's service manual asks; either can be turned off with its variable set to 0.
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
+# Behind a proxy that ends TLS, Django sees plain HTTP: the header the proxy sets (and strips
+# from clients), e.g. SECURE_PROXY_SSL_HEADER=X-Forwarded-Proto, says the visitor used HTTPS.
+# Without it SECURE_SSL_REDIRECT would redirect every request forever. Set it only when the
+# proxy overwrites the header, or a client could claim HTTPS for itself.
+if env("SECURE_PROXY_SSL_HEADER"):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_" + env("SECURE_PROXY_SSL_HEADER").strip().upper().replace("-", "_"), "https")
+# Origins allowed to post forms when the proxy's address differs from the Host it passes on,
+# e.g. https://evaluation-registry.service.gov.uk (comma-separated).
+CSRF_TRUSTED_ORIGINS = [o.strip() for o in env("CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()]
 
 LOGGING = {
     "version": 1,

@@ -202,3 +202,12 @@ def test_a_record_published_on_one_server_is_found_on_the_other_at_once(app_serv
     assert status == 200
     assert f'href="/evaluations/{draft.slug}/"' in html, f"server B did not find {word}"
     assert visitor_b.get(f"/evaluations/{draft.slug}/")[0] == 200
+
+
+def test_each_server_serves_the_static_files_itself(app_servers):
+    """DEBUG is off, as in production: WhiteNoise serves GOV.UK Frontend and the
+    registry's own CSS, with no web server or collectstatic step in front."""
+    for server in app_servers:
+        for path in ("/static/govuk/govuk-frontend.min.css", "/static/registry/registry.css"):
+            status, _, body = Browser(server).get(path)
+            assert status == 200 and body, f"{path} on server {server.name}"

@@ -1,6 +1,7 @@
 """Read queries. One place decides what a visitor may see; views and the API call these."""
 
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, Subquery
+from django.db.models.functions import Coalesce
 
 from registry.models import Department, DesignType, Document, Evaluation, EvaluationDesign, Finding, PolicyArea
 from registry.models.evaluations import Visibility
@@ -23,9 +24,40 @@ def evaluation_list(queryset):
     )
 
 
+# A record page, an API record and the JSON-LD list this many of a record's
+# documents (by title) and link to the rest: a record can support a thousand.
+RECORD_DOCUMENTS = 10
+# What a document's line on a record page or in an API record shows.
+DOCUMENT_SUMMARY_FIELDS = ("id", "title", "kind", "publisher", "month", "year", "file", "updated_at")
+
+
+def documents_count():
+    """The number of documents a record links, as a correlated subquery: one
+    index look-up per record shown, rather than a join and GROUP BY over the
+    whole (filtered, ordered) list of records."""
+    links = (
+        Document.evaluations.through.objects.filter(evaluation_id=OuterRef("pk"))
+        .order_by()
+        .values("evaluation_id")
+        .annotate(n=Count("*"))
+        .values("n")
+    )
+    return Coalesce(Subquery(links, output_field=IntegerField()), 0)
+
+
+def first_documents():
+    """A record's first documents by title, into `first_documents`: one query
+    for any number of records (a window function per record), never all of them."""
+    documents = Document.objects.only(*DOCUMENT_SUMMARY_FIELDS).order_by("title", "id")
+    return Prefetch("documents", queryset=documents[:RECORD_DOCUMENTS], to_attr="first_documents")
+
+
 def with_record_relations(queryset):
-    """Everything a record page (or an API record) shows, fetched in a fixed number of queries."""
-    return queryset.select_related("lead_department", "programme").prefetch_related(
+    """Everything a record page (or an API record) shows, fetched in a fixed number of queries.
+    Documents are bounded: the first RECORD_DOCUMENTS in `first_documents`, and `documents_count`."""
+    return queryset.select_related("lead_department", "programme").annotate(
+        documents_count=documents_count()
+    ).prefetch_related(
         "other_departments",
         "places",
         Prefetch("policy_areas", queryset=PolicyArea.objects.select_related("parent")),
@@ -34,7 +66,7 @@ def with_record_relations(queryset):
         "event_dates",
         "links",
         Prefetch("findings", queryset=Finding.objects.select_related("source_document").defer("source_document__text")),
-        Prefetch("documents", queryset=Document.objects.defer("text").order_by("title")),
+        first_documents(),
     )
 
 
@@ -101,6 +133,25 @@ def visible_documents(user=None):
 
 def document_list(queryset):
     return queryset.defer("text").order_by("title", "id")
+
+
+def evaluation_documents(slug, user=None):
+    """(record, its documents) for the paginated list behind a record page's
+    "View all" link, or (None, None) when this user may not see the record.
+    A record they may see makes its documents visible, so no other check is needed."""
+    record = visible_evaluations(user).only("id", "slug", "title").filter(slug=slug).first()
+    if record is None:
+        return None, None
+    links = Document.evaluations.through.objects.filter(evaluation_id=record.pk).values("document_id")
+    return record, document_list(Document.objects.filter(id__in=links))
+
+
+def documents_of_evaluation(slug, user=None):
+    """Documents of the record with this slug that this user may see (none when
+    they may not see the record): the API's `?evaluation=` filter."""
+    records = visible_evaluations(user).filter(slug=slug).values("id")
+    links = Document.evaluations.through.objects.filter(evaluation_id__in=records).values("document_id")
+    return Document.objects.filter(id__in=links)
 
 
 def document_detail(pk, user=None):

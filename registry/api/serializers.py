@@ -5,6 +5,8 @@ Read serializers touch only the relations `registry.api.selectors` (and
 never runs a query per row. URLs are absolute so a record can be used on its own.
 """
 
+from urllib.parse import urlencode
+
 from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
@@ -268,7 +270,13 @@ class EvaluationSerializer(AbsoluteUrlsMixin, serializers.ModelSerializer):
     event_dates = EventDateSerializer(many=True)
     links = LinkSerializer(many=True)
     findings = FindingSerializer(many=True)
-    documents = DocumentRefSerializer(many=True)
+    documents = DocumentRefSerializer(
+        many=True,
+        source="first_documents",
+        help_text="The record's first documents by title (at most 10); `documents_url` lists them all.",
+    )
+    documents_count = serializers.IntegerField(help_text="How many documents the record links.")
+    documents_url = serializers.SerializerMethodField(help_text="All the record's documents, paginated.")
     cost_amount = serializers.DecimalField(max_digits=14, decimal_places=2, coerce_to_string=False, allow_null=True)
 
     class Meta:
@@ -302,6 +310,8 @@ class EvaluationSerializer(AbsoluteUrlsMixin, serializers.ModelSerializer):
             "links",
             "findings",
             "documents",
+            "documents_count",
+            "documents_url",
             "version",
             "created_at",
             "updated_at",
@@ -310,6 +320,176 @@ class EvaluationSerializer(AbsoluteUrlsMixin, serializers.ModelSerializer):
 
     def get_stage_label(self, obj) -> str:
         return obj.get_stage_display() if obj.stage else ""
+
+    @extend_schema_field(OpenApiTypes.URI)
+    def get_documents_url(self, obj):
+        return absolute(self.context.get("request"), documents_url(obj.slug))
+
+    def to_representation(self, instance):
+        """The fields declared above, built by hand (`evaluation_representation`).
+
+        DRF's generic path spent more time than the database on a list page: about
+        360 nested field objects per record, each resolving its source through
+        `getattr`, `inspect.signature` on every `get_*_display` and a deep copy of
+        the nested serializers per record. The declarations stay as the
+        contract (the OpenAPI schema, and `declared_representation`, which
+        tests/api/test_representation.py compares this with field by field)."""
+        return evaluation_representation(instance, self.context.get("request"))
+
+    def declared_representation(self, instance):
+        """DRF's own rendering of the declared fields: the reference the hand-built one must equal."""
+        return super().to_representation(instance)
+
+
+def documents_url(slug):
+    """The API's list of one record's documents (a record can link a thousand)."""
+    return f"{reverse('document-list')}?{urlencode({'evaluation': slug})}"
+
+
+# Field objects whose conversions the hand-built representation reuses, so
+# times and decimals read exactly as the declared fields give them.
+_DATETIME = serializers.DateTimeField()
+_COST = serializers.DecimalField(max_digits=14, decimal_places=2, coerce_to_string=False)
+_EFFECT = serializers.DecimalField(max_digits=14, decimal_places=4, coerce_to_string=False)
+_CI_LEVEL = serializers.DecimalField(max_digits=5, decimal_places=2, coerce_to_string=False)
+_P_VALUE = serializers.DecimalField(max_digits=8, decimal_places=6, coerce_to_string=False)
+
+
+def _text(value):
+    """A CharField or ChoiceField: the stored string (a TextChoices member as its value)."""
+    return None if value is None else str(value)
+
+
+def _number(field, value):
+    return None if value is None else field.to_representation(value)
+
+
+def _time(value):
+    return None if value is None else _DATETIME.to_representation(value)
+
+
+def _document_ref(document, request):
+    return {
+        "id": document.id,
+        "title": document.title,
+        "kind": _text(document.kind),
+        "year": document.year,
+        "url": absolute(request, document.get_absolute_url()),
+        "api_url": absolute(request, reverse("document-detail", kwargs={"pk": document.pk})),
+        "download_url": absolute(request, reverse("document-download", kwargs={"pk": document.pk}))
+        if document.file
+        else None,
+    }
+
+
+def _finding(finding):
+    source = finding.source_document
+    return {
+        "position": finding.position,
+        "intervention": finding.intervention,
+        "outcome": finding.outcome,
+        "comparison": finding.comparison,
+        "direction": _text(finding.direction),
+        "direction_label": finding.get_direction_display(),
+        "effect_size": _number(_EFFECT, finding.effect_size),
+        "effect_unit": finding.effect_unit,
+        "ci_lower": _number(_EFFECT, finding.ci_lower),
+        "ci_upper": _number(_EFFECT, finding.ci_upper),
+        "ci_level": _number(_CI_LEVEL, finding.ci_level),
+        "p_value": _number(_P_VALUE, finding.p_value),
+        "sample_size": finding.sample_size,
+        "significance": _text(finding.significance),
+        "significance_label": finding.get_significance_display(),
+        "statement": finding.statement,
+        "source_document": None if finding.source_document_id is None else {"id": source.id, "title": source.title},
+    }
+
+
+def _design(design):
+    node = design.design_type
+    return {
+        "code": node.code,
+        "name": node.name,
+        "is_type": node.parent_id is None,
+        "parent": node.parent.code if node.parent_id else None,
+        "description": design.description,
+    }
+
+
+def _event_date(date):
+    return {
+        "category": _text(date.category),
+        "category_label": date.get_category_display(),
+        "label": str(date.label),
+        "description": date.description,
+        "month": date.month,
+        "year": date.year,
+        "when": date.when,
+        "status": _text(date.status),
+    }
+
+
+def evaluation_representation(e, request):
+    """A record as EvaluationSerializer declares it, from the objects
+    `registry.selectors.with_record_relations` fetched (no queries here)."""
+    lead, programme = e.lead_department, e.programme
+    return {
+        "slug": e.slug,
+        "title": e.title,
+        "url": absolute(request, e.get_absolute_url()),
+        "api_url": absolute(request, reverse("evaluation-detail", kwargs={"slug": e.slug})),
+        "summary": e.summary,
+        "summary_machine_written": e.summary_machine_written,
+        "stage": _text(e.stage),
+        "stage_label": e.get_stage_display() if e.stage else "",
+        "visibility": _text(e.visibility),
+        "lead_department": {"code": lead.code, "name": lead.name} if lead is not None else None,
+        "other_departments": [{"code": d.code, "name": d.name} for d in e.other_departments.all()],
+        "programme": {"slug": programme.slug, "name": programme.name} if programme is not None else None,
+        "places": [{"slug": p.slug, "name": p.name} for p in e.places.all()],
+        "policy_areas": [
+            {
+                "code": a.code,
+                "label": a.label,
+                "parent": a.parent.code if a.parent_id else None,
+                "parent_label": a.parent.label if a.parent_id else "",
+            }
+            for a in e.policy_areas.all()
+        ],
+        "designs": [_design(d) for d in e.designs.all()],
+        "organisations": [
+            {
+                "slug": r.organisation.slug,
+                "name": r.organisation.name,
+                "role": _text(r.role),
+                "role_label": r.get_role_display(),
+                "govuk_url": r.organisation.govuk_url,
+            }
+            for r in e.organisation_roles.all()
+        ],
+        "is_grant_funded": e.is_grant_funded,
+        "grant_number": e.grant_number,
+        "is_major_project": e.is_major_project,
+        "major_project_number": e.major_project_number,
+        "cost_amount": _number(_COST, e.cost_amount),
+        "cost_price_year": e.cost_price_year,
+        "cost_note": e.cost_note,
+        "permission_to_share": e.permission_to_share,
+        "event_dates": [_event_date(d) for d in e.event_dates.all()],
+        "links": [
+            {"kind": _text(link.kind), "kind_label": link.get_kind_display(), "url": link.url, "title": link.title,
+             "note": link.note}
+            for link in e.links.all()
+        ],
+        "findings": [_finding(f) for f in e.findings.all()],
+        "documents": [_document_ref(d, request) for d in e.first_documents],
+        "documents_count": e.documents_count,
+        "documents_url": absolute(request, documents_url(e.slug)),
+        "version": e.version,
+        "created_at": _time(e.created_at),
+        "updated_at": _time(e.updated_at),
+        "published_at": _time(e.published_at),
+    }
 
 
 class CodeField(serializers.SlugRelatedField):

@@ -274,7 +274,15 @@ class FindingViewSet(ConditionalMixin, mixins.ListModelMixin, viewsets.GenericVi
 
 
 @extend_schema_view(
-    list=extend_schema(summary="List documents", responses={200: s.DocumentSerializer(many=True), **JSON_ERRORS}),
+    list=extend_schema(
+        summary="List documents",
+        parameters=[
+            OpenApiParameter(
+                "evaluation", str, description="Only the documents of the record with this slug (its `documents_url`)."
+            )
+        ],
+        responses={200: s.DocumentSerializer(many=True), **JSON_ERRORS},
+    ),
     retrieve=extend_schema(
         summary="One document, with its text", responses={200: s.DocumentDetailSerializer, **JSON_ERRORS}
     ),
@@ -283,7 +291,12 @@ class DocumentViewSet(ConditionalListMixin, viewsets.ReadOnlyModelViewSet):
     """Documents behind the records, visible once a record they support is published."""
 
     def get_queryset(self):
-        queryset = selectors.visible_documents(self.request.user)
+        slug = self.request.query_params.get("evaluation", "").strip() if self.action == "list" else ""
+        if slug:
+            # A record this user may not see (or no record) gives an empty list, never its documents.
+            queryset = selectors.documents_of_evaluation(slug, self.request.user)
+        else:
+            queryset = selectors.visible_documents(self.request.user)
         return document_rows(queryset, self.request.user, with_text=self.action == "retrieve")
 
     def get_serializer_class(self):

@@ -10,9 +10,19 @@ from registry.web.pagination import paginate
 
 
 def document_list(request):
-    page = paginate(request, selectors.document_list(selectors.visible_documents(request.user)))
+    """The knowledge base, or with `?evaluation=<slug>` one record's documents (the
+    record page shows the first few and links here). A record this user may not
+    see answers 404, as its page does."""
+    slug = request.GET.get("evaluation", "").strip()
+    record = None
+    if slug:
+        record, documents = selectors.evaluation_documents(slug, request.user)
+        if record is None:
+            raise Http404("No evaluation has this address.")
+    else:
+        documents = selectors.document_list(selectors.visible_documents(request.user))
     return render(request, "registry/document_list.html", {
-        "page": page, "can_upload": can_see_unpublished(request.user),
+        "page": paginate(request, documents), "evaluation": record, "can_upload": can_see_unpublished(request.user),
     })
 
 

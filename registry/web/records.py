@@ -1,7 +1,9 @@
 import logging
+from urllib.parse import urlencode
 
 from django.http import Http404
 from django.shortcuts import render
+from django.urls import reverse
 
 from registry import presenters, selectors
 from registry.api.jsonld import evaluation_jsonld_script
@@ -26,6 +28,11 @@ def related_evaluations(record, user, limit=5):
     return [rows[i] for i in ids if i in rows]
 
 
+def all_documents_url(record):
+    """The paginated list of a record's documents; its page shows only the first few."""
+    return f"{reverse('registry:documents')}?{urlencode({'evaluation': record.slug})}"
+
+
 def evaluation(request, slug):
     record = selectors.evaluation_detail(slug, request.user)
     if record is None:
@@ -37,4 +44,5 @@ def evaluation(request, slug):
         "sections": presenters.record_sections(record, selectors.design_tree()),
         "related": related_evaluations(record, request.user),
         "record_jsonld": evaluation_jsonld_script(record, request),
+        "all_documents_url": all_documents_url(record),
     })

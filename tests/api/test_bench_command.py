@@ -28,8 +28,9 @@ def test_bench_api_reports_latency_for_each_scenario(tmp_path):
     )
     assert result.returncode == 0, result.stdout + result.stderr
     lines = result.stdout.splitlines()
-    for scenario in ("list", "filtered list", "detail", "search"):
+    for scenario in ("list", "bare DRF", "filtered list", "detail", "search"):
         row = next(line for line in lines if line.startswith(f"{scenario} ") and "requests" not in line)
         requests, errors, rps, p50, p95 = row[len(scenario) :].split()
         assert int(requests) > 0 and int(errors) == 0 and float(p95) >= float(p50) > 0
+    assert "list/bare DRF:" in result.stdout
     assert "removed 25 synthetic evaluations" in result.stdout

@@ -4,6 +4,12 @@ scenario, and print p50/p95 latency and requests per second.
 
     python manage.py bench_api --evaluations 10000 --duration 10
 
+Besides list, detail and search it measures a baseline in the same run: a bare
+DRF view returning the list's 20 rows as plain dicts (`.values()`, no
+serializer), and prints the list's requests per second against it. gunicorn
+runs with `registry.api.bench_settings`, whose urlconf adds that view; the
+production urlconf never has it.
+
 The synthetic records (slugs starting `bench-`) are removed afterwards unless
 --keep is given. The load generator is standard library only (threads and
 http.client): no wrk, no extra packages.
@@ -212,6 +218,8 @@ class Command(BaseCommand):
             "REGISTRY_API_THROTTLE_ANON": "100000000/minute",
             "REGISTRY_API_THROTTLE_USER": "100000000/minute",
             "REGISTRY_DATA_DIR": str(settings.REGISTRY_DATA_DIR),
+            # The production settings plus the baseline's route (registry/api/bench_urls.py).
+            "DJANGO_SETTINGS_MODULE": "registry.api.bench_settings",
         }
         command = [
             sys.executable,
@@ -245,8 +253,10 @@ class Command(BaseCommand):
     def scenarios(self, n):
         rng = random.Random(7)
         code = Department.objects.order_by("code").values_list("code", flat=True)[3]
+        pages = range(1, max(1, min(5, n // 20)) + 1)
         return [
-            ("list", [f"/api/v1/evaluations/?page={p}" for p in range(1, min(5, n // 20) + 1)]),
+            ("list", [f"/api/v1/evaluations/?page={p}" for p in pages]),
+            ("bare DRF", [f"/api/v1/bench/bare/?page={p}" for p in pages]),
             (
                 "filtered list",
                 [
@@ -305,6 +315,10 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"{r['name']:<15}{r['requests']:>10}{r['errors']:>8}{r['rps']:>10.1f}{r['p50']:>10.1f}{r['p95']:>10.1f}"
             )
+        by_name = {r["name"]: r for r in results}
+        if by_name.get("bare DRF", {}).get("rps"):
+            ratio = by_name["list"]["rps"] / by_name["bare DRF"]["rps"]
+            self.stdout.write(f"list/bare DRF: {ratio:.2f} of the bare view's requests per second")
         total = sum(r["requests"] for r in results)
         self.stdout.write(
             self.style.SUCCESS(f"bench_api: {total} requests, {sum(r['errors'] for r in results)} errors")

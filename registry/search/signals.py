@@ -1,15 +1,19 @@
 """Keep the index in step with the database.
 
 Every change that affects what is indexed marks the ids concerned; one flush per
-transaction, after commit, reindexes them. A failure to index is logged and never
-reaches the user's request: check_index reports the drift and rebuild_index
-repairs it.
+transaction reindexes them. For an index of files (whoosh) the flush runs after
+commit, so a rolled-back change never reaches it. For an index kept in the
+database (PostgreSQL) it runs just before COMMIT, inside the transaction (see
+registry/db/postgresql/base.py), so the record and its index rows commit together
+and every app server finds the record the moment it commits. A failure to index is
+logged and never reaches the user's request: check_index reports the drift and
+rebuild_index repairs it.
 """
 import logging
 import threading
 import time
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete
 
@@ -31,12 +35,24 @@ def mark(kind, ids):
     if not ids:
         return
     _marks()[kind].update(ids)
-    transaction.on_commit(flush, robust=True)
+    _schedule_flush()
 
 
 def mark_synonyms():
     _marks()["synonyms"] = True
+    _schedule_flush()
+
+
+def _schedule_flush():
+    from registry.search import get_backend
+
+    # After commit (or at once outside a transaction); a flush that finds nothing
+    # left to do costs nothing, so this stays even when the one below ran first.
     transaction.on_commit(flush, robust=True)
+    before_commit = getattr(connection, "before_commit", None)
+    if (before_commit is not None and connection.in_atomic_block and get_backend().transactional
+            and flush not in before_commit):
+        before_commit.append(flush)
 
 
 def flush():
@@ -52,8 +68,11 @@ def flush():
     if not (evaluations or documents or synonyms):
         return
     # Concurrent saves contend for the index writer (and, on SQLite, for the
-    # database): back off and retry rather than lose the update.
-    for attempt in range(RETRIES):
+    # database): back off and retry rather than lose the update. An index in the
+    # database has no writer to wait for, and a retry inside the transaction
+    # would only hold the user's COMMIT back.
+    attempts = 1 if get_backend().transactional else RETRIES
+    for attempt in range(attempts):
         try:
             backend = get_backend()
             if synonyms and hasattr(backend, "save_synonyms"):
@@ -66,7 +85,7 @@ def flush():
                 backend.index_documents(documents)
             return
         except Exception:  # noqa: BLE001 - the user's save has succeeded; the index can be repaired
-            if attempt == RETRIES - 1:
+            if attempt == attempts - 1:
                 logger.exception("Search index update failed for evaluations %s, documents %s; "
                                  "run check_index / rebuild_index", sorted(evaluations), sorted(documents))
                 return

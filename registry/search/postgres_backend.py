@@ -1,0 +1,607 @@
+"""The PostgreSQL backend: the index is three tables in the registry's own
+database (registry/models/search.py), so every app server sees the same index,
+and a change is indexed in the transaction that makes it (signals write the rows
+just before COMMIT), so a published record is searchable from every server the
+moment its transaction commits.
+
+How a query runs (one statement for hits, total and facets):
+- The query string is read by registry/search/query_language.py into words,
+  phrases, AND / OR / NOT and fields, after synonyms are expanded. Each group of
+  words becomes a tsquery (`plainto_tsquery`, or `phraseto_tsquery` for a phrase).
+- Chunks (a record's one tsvector; a document's title and its ~300-word
+  passages) matching any of those tsqueries are found through the GIN index and
+  grouped by entry, recording which of the tsqueries each entry satisfies in any
+  of its chunks. The AND / OR / NOT of the query is then decided per entry, so a
+  long document is matched whole (one word in chapter 1, another in chapter 5),
+  while a phrase must sit inside one passage. Each passage's tsvector also holds
+  the last words of the passage before it, so a phrase across a passage boundary
+  still matches.
+- Field queries: `title:` and `body:` read the tsvector's weights (title A;
+  summary, findings and passages C and D); the descriptive fields (`method:`,
+  `place:`...) are checked against the entry's own text of that field, only on the
+  entries the words already matched. Keyword fields (`department:dfe`, `stage:`,
+  `year:`, `kind:`) and the facet filters read the entry's JSON facet lists.
+- Ranking is ts_rank (weights D 0.1, C 0.2, B 0.4, A 1.0), the best chunk of an
+  entry counting for it; facet counts are grouped over the matched entries in
+  the same statement.
+- Snippets: a record's summary and findings; for a document, the passage (read
+  only for the hits shown) holding most of the query's words.
+- "Did you mean" looks up words of the index by trigram similarity (pg_trgm)
+  and offers one only if a chunk still holds it, so words of drafts (never
+  indexed) and of withdrawn records (removed) are never suggested.
+"""
+import json
+import logging
+import re
+from contextlib import contextmanager
+
+from django.db import DatabaseError, connection, transaction
+from rapidfuzz.distance import OSA
+
+from registry.search import entries as entry_source
+from registry.search import query_language as ql
+from registry.search.base import (
+    FACET_FIELDS,
+    FacetValue,
+    Hit,
+    SearchBackend,
+    SearchQuery,
+    SearchResults,
+    SearchUnavailable,
+)
+from registry.search.highlight import snippet
+from registry.search.synonyms import Synonyms
+
+logger = logging.getLogger("registry.search")
+
+OVERLAP_WORDS = 30  # words of the previous passage also indexed at the start of each passage
+SPELL_WORD = re.compile(r"[^\W\d_]{3,60}")
+FILTER_KEYS = ("type", "method", "department", "stage", "year", "kind", "programme", "place", "policy_area",
+               "organisation")
+# Field query -> the tsvector weights its words carry.
+FIELD_WEIGHTS = {"title": "A", "body": "CD", "method": "B", "type": "B", "department_name": "B",
+                 "organisation": "D", "programme": "D", "place": "D", "policy": "D"}
+CHECKED_FIELDS = {"method", "type", "department_name", "organisation", "programme", "place", "policy"}
+KEYWORD_FACETS = {"department": "department_kw", "stage": "stage", "year": "year", "doc_kind": "kind"}
+DESCRIPTIVE = ("method", "type", "department_name", "organisation", "programme", "place", "policy")
+ENTRY = "registry_searchentry"
+CHUNK = "registry_searchchunk"
+WORD = "registry_searchword"
+ORDERS = {"relevance": "rank DESC, sort_date DESC, id", "newest": "sort_date DESC, id", "oldest": "sort_date, id"}
+_LEXEME = re.compile(r"'((?:[^']|'')+)'")
+
+
+def _passages_with_overlap(passages):
+    """(passage text, text its tsvector indexes): each passage's vector also holds
+    the last OVERLAP_WORDS words of the one before, for phrases across the boundary."""
+    previous = ""
+    for text in passages:
+        yield text, (previous + " " + text if previous else text)
+        previous = " ".join(text.split()[-OVERLAP_WORDS:])
+
+
+def _spell_words(*texts):
+    words = set()
+    for text in texts:
+        words.update(SPELL_WORD.findall((text or "").lower()))
+    return words
+
+
+class PostgresBackend(SearchBackend):
+    transactional = True
+
+    # -- writing -----------------------------------------------------------
+
+    @contextmanager
+    def _cursor(self):
+        if connection.vendor != "postgresql":
+            raise SearchUnavailable("The PostgreSQL search backend needs a PostgreSQL database.")
+        with connection.cursor() as cursor:
+            yield cursor
+
+    def _delete(self, cursor, kind, ids):
+        cursor.execute(
+            f"WITH gone AS (DELETE FROM {ENTRY} WHERE kind = %s AND object_id = ANY(%s) RETURNING id) "
+            f"DELETE FROM {CHUNK} WHERE entry_id IN (SELECT id FROM gone)", [kind, list(ids)])
+
+    def _insert_entries(self, cursor, kind, found):
+        """Insert entry rows; returns {object_id: entry id}."""
+        if not found:
+            return {}
+        cursor.execute(
+            f"INSERT INTO {ENTRY} (kind, object_id, title, body, fields, facets, sort_date, display, stamp) "
+            "SELECT %s, x.object_id, x.title, x.body, x.fields::jsonb, x.facets::jsonb, x.sort_date, "
+            "x.display::jsonb, x.stamp "
+            "FROM unnest(%s::bigint[], %s::text[], %s::text[], %s::text[], %s::text[], %s::int[], %s::text[], "
+            "%s::text[]) AS x(object_id, title, body, fields, facets, sort_date, display, stamp) "
+            "RETURNING object_id, id",
+            [kind,
+             [e["pk"] for e in found],
+             [e["title"] for e in found],
+             [e.get("body", "") if kind == "evaluation" else "" for e in found],
+             [json.dumps({name: e.get(name, "") for name in DESCRIPTIVE} if kind == "evaluation" else {})
+              for e in found],
+             [json.dumps(self._facets_of(e)) for e in found],
+             [int(e.get("sort_date") or 0) for e in found],
+             [json.dumps(e["display"]) for e in found],
+             [entry_source.stamp(e) for e in found]])
+        return dict(cursor.fetchall())
+
+    @staticmethod
+    def _facets_of(entry):
+        facets = {key: list(entry.get(f"f_{key}") or []) for key in FILTER_KEYS}
+        facets["department_kw"] = [v.lower() for v in entry.get("department") or []]
+        return facets
+
+    def _add_words(self, cursor, words):
+        if words:
+            # Sorted, so concurrent writers take the new words' row locks in one order.
+            cursor.execute(
+                f"INSERT INTO {WORD} (word) SELECT w FROM unnest(%s::text[]) AS w "
+                f"WHERE NOT EXISTS (SELECT 1 FROM {WORD} s WHERE s.word = w) ON CONFLICT DO NOTHING",
+                [sorted(words)])
+
+    def _write_evaluations(self, cursor, found):
+        ids = self._insert_entries(cursor, "evaluation", found)
+        if not found:
+            return
+        cursor.execute(
+            f"INSERT INTO {CHUNK} (entry_id, number, text, vector) "
+            "SELECT x.entry_id, 0, '', "
+            "setweight(to_tsvector('english', x.a), 'A') || setweight(to_tsvector('english', x.b), 'B') || "
+            "setweight(to_tsvector('english', x.c), 'C') || setweight(to_tsvector('english', x.d), 'D') "
+            "FROM unnest(%s::bigint[], %s::text[], %s::text[], %s::text[], %s::text[]) AS x(entry_id, a, b, c, d)",
+            [[ids[e["pk"]] for e in found],
+             [e["title"] for e in found],
+             ["\n".join([e["method"], e["type"], e["department_name"], " ".join(e["department"])]) for e in found],
+             [e["body"] for e in found],
+             ["\n".join([e["organisation"], e["programme"], e["place"], e["policy"]]) for e in found]])
+        self._add_words(cursor, _spell_words(*(part for e in found for part in (e["title"], e["body"], e["method"]))))
+
+    def _write_documents(self, cursor, found):
+        ids = self._insert_entries(cursor, "document", found)
+        if not found:
+            return
+        entry_ids, numbers, texts, indexed = [], [], [], []
+        words = set()
+        for entry in found:
+            entry_ids.append(ids[entry["pk"]])
+            numbers.append(-1)
+            texts.append("")
+            indexed.append(entry["title"])
+            for number, (text, vector_text) in enumerate(_passages_with_overlap(entry["passages"])):
+                entry_ids.append(ids[entry["pk"]])
+                numbers.append(number)
+                texts.append(text)
+                indexed.append(vector_text)
+            words |= _spell_words(entry["title"], *entry["passages"])
+        cursor.execute(
+            f"INSERT INTO {CHUNK} (entry_id, number, text, vector) "
+            "SELECT x.entry_id, x.number, x.text, "
+            "setweight(to_tsvector('english', x.indexed), CASE WHEN x.number < 0 THEN 'A' ELSE 'D' END::\"char\") "
+            "FROM unnest(%s::bigint[], %s::int[], %s::text[], %s::text[]) AS x(entry_id, number, text, indexed)",
+            [entry_ids, numbers, texts, indexed])
+        self._add_words(cursor, words)
+
+    def _indexed_ids(self, cursor, kind, ids):
+        cursor.execute(f"SELECT object_id FROM {ENTRY} WHERE kind = %s AND object_id = ANY(%s)", [kind, list(ids)])
+        return {row[0] for row in cursor.fetchall()}
+
+    def index_evaluations(self, ids):
+        ids = {int(i) for i in ids}
+        if not ids:
+            return
+        found = list(entry_source.evaluation_entries(ids))
+        with transaction.atomic(), self._cursor() as cursor:
+            before = self._indexed_ids(cursor, "evaluation", ids)
+            self._delete(cursor, "evaluation", ids)
+            self._write_evaluations(cursor, found)
+        flipped = before ^ {e["pk"] for e in found}
+        if flipped:
+            # Documents follow the records they support: publishing or unpublishing
+            # a record can show or hide its documents.
+            from registry.models import Document
+
+            links = Document.evaluations.through.objects.filter(evaluation_id__in=flipped)
+            self.index_documents(links.values_list("document_id", flat=True))
+
+    def index_documents(self, ids):
+        ids = {int(i) for i in ids}
+        if not ids:
+            return
+        found = list(entry_source.document_entries(ids))
+        with transaction.atomic(), self._cursor() as cursor:
+            self._delete(cursor, "document", ids)
+            self._write_documents(cursor, found)
+
+    def remove(self, kind, ids):
+        with transaction.atomic(), self._cursor() as cursor:
+            self._delete(cursor, kind, {int(i) for i in ids})
+
+    def rebuild(self, progress=None, procs=None):
+        """Recreate the index from the database in one transaction: searches go on
+        reading the old rows until it commits."""
+        count = 0
+        with transaction.atomic(), self._cursor() as cursor:
+            cursor.execute(f"DELETE FROM {CHUNK}")
+            cursor.execute(f"DELETE FROM {ENTRY}")
+            cursor.execute(f"DELETE FROM {WORD}")
+            for kind, source, write, size in (
+                ("evaluation", entry_source.evaluation_entries(), self._write_evaluations, 500),
+                ("document", entry_source.document_entries(), self._write_documents, 20),
+            ):
+                batch = []
+                for entry in source:
+                    batch.append(entry)
+                    if len(batch) >= size:
+                        write(cursor, batch)
+                        count += self._report(progress, kind, batch)
+                        batch = []
+                write(cursor, batch)
+                count += self._report(progress, kind, batch)
+        return count
+
+    @staticmethod
+    def _report(progress, kind, batch):
+        if progress:
+            for entry in batch:
+                progress(kind, entry["pk"])
+        return len(batch)
+
+    def save_synonyms(self, pairs=None):
+        """Synonyms are read from their table at query time: nothing to write."""
+
+    def synonyms(self):
+        from registry.models import MethodSynonym
+
+        return Synonyms(MethodSynonym.objects.values_list("term", "expansion"))
+
+    def indexed_versions(self) -> dict:
+        with self._cursor() as cursor:
+            cursor.execute(f"SELECT kind, object_id, stamp FROM {ENTRY}")
+            return {(kind, pk): stamp for kind, pk, stamp in cursor.fetchall()}
+
+    def index_size(self) -> int:
+        with self._cursor() as cursor:
+            cursor.execute("SELECT sum(pg_total_relation_size(t::regclass)) FROM unnest(%s::text[]) AS t",
+                           [[ENTRY, CHUNK, WORD]])
+            return int(cursor.fetchone()[0] or 0)
+
+    # -- reading -----------------------------------------------------------
+
+    def parse_message(self, text):
+        return ql.parse(text)[1]
+
+    def _tsqueries(self, cursor, leaves):
+        """Each Text leaf's tsquery as text ("" when it holds only stop words)."""
+        texts = [leaf for leaf in leaves if isinstance(leaf, ql.Text)]
+        if not texts:
+            return {}
+        cursor.execute(
+            "SELECT CASE WHEN x.phrase THEN phraseto_tsquery('english', x.words) "
+            "ELSE plainto_tsquery('english', x.words) END::text "
+            "FROM unnest(%s::text[], %s::bool[]) WITH ORDINALITY AS x(words, phrase, n) ORDER BY x.n",
+            [[leaf.words for leaf in texts], [leaf.phrase for leaf in texts]])
+        out = {}
+        for leaf, (tsquery,) in zip(texts, cursor.fetchall(), strict=True):
+            weights = FIELD_WEIGHTS.get(leaf.field)
+            if tsquery and weights:
+                tsquery = _LEXEME.sub(lambda m, w=weights: m.group(0) + ":" + w, tsquery)
+            out[leaf] = tsquery
+        return out
+
+    def _prune(self, node, tsqueries):
+        """The tree without word groups that hold only stop words."""
+        if isinstance(node, ql.Text):
+            return node if tsqueries.get(node) else None
+        if isinstance(node, ql.Keyword):
+            return node
+        if isinstance(node, ql.Not):
+            child = self._prune(node.child, tsqueries)
+            return ql.Not(child) if child is not None else None
+        children = tuple(c for c in (self._prune(c, tsqueries) for c in node.children) if c is not None)
+        if not children:
+            return None
+        return children[0] if len(children) == 1 else type(node)(children)
+
+    def _filters_sql(self, query, params):
+        parts = []
+        for key, values in (query.filters or {}).items():
+            values = [values] if isinstance(values, str) else [str(v) for v in values if v]
+            if key not in FILTER_KEYS or not values:
+                continue
+            if key == "method":  # a parent includes its children: types and methods both
+                parts.append("(e.facets->'method' ?| %s OR e.facets->'type' ?| %s)")
+                params += [values, values]
+            elif key == "department":  # a code or its acronym ("dfe")
+                parts.append("(e.facets->'department' ?| %s OR e.facets->'department_kw' ?| %s)")
+                params += [values, [v.lower() for v in values]]
+            else:
+                parts.append(f"e.facets->'{key}' ?| %s")
+                params.append(values)
+        kinds = [k for k in query.kinds if k in ("evaluation", "document")]
+        parts.append("e.kind = ANY(%s)")
+        params.append(kinds or ["evaluation", "document"])
+        return parts
+
+    def _condition(self, node, columns, tsqueries, params):
+        """SQL deciding the query's AND / OR / NOT for an entry, from the per-chunk
+        matches in `columns` ({Text leaf: column}) and the entry's own fields."""
+        if isinstance(node, ql.Text):
+            sql = f"coalesce(m.{columns[node]}, false)"
+            if node.field in CHECKED_FIELDS:
+                sql = f"({sql} AND to_tsvector('english', coalesce(e.fields->>%s, '')) @@ %s::tsquery)"
+                params += [node.field, _unweighted(tsqueries[node])]
+            return sql
+        if isinstance(node, ql.Keyword):
+            params += [KEYWORD_FACETS[node.field], node.value]
+            return "(e.facets->%s ? %s)"
+        if isinstance(node, ql.Not):
+            return f"NOT {self._condition(node.child, columns, tsqueries, params)}"
+        joiner = " AND " if isinstance(node, ql.And) else " OR "
+        return "(" + joiner.join(self._condition(c, columns, tsqueries, params) for c in node.children) + ")"
+
+    def _matched_sql(self, tree, tsqueries, query):
+        """(SQL of a CTE list ending in `matched`, params)."""
+        params = []
+        texts = list(dict.fromkeys(leaf for leaf in ql.leaves(tree) if isinstance(leaf, ql.Text)))
+        if not texts:  # only keyword fields, or everything
+            where = [self._condition(tree, {}, tsqueries, params)] if tree is not None else []
+            where += self._filters_sql(query, params)
+            return (f"matched AS MATERIALIZED (SELECT e.id, e.object_id, e.sort_date, e.facets, 0::real AS rank "
+                    f"FROM {ENTRY} e WHERE {' AND '.join(where)})"), params
+        columns = {leaf: f"l{i}" for i, leaf in enumerate(texts)}
+        any_query = " | ".join(f"({tsqueries[leaf]})" for leaf in texts)
+        per_leaf = "".join(f", bool_or(c.vector @@ %s::tsquery) AS {columns[leaf]}" for leaf in texts)
+        params += [any_query] + [tsqueries[leaf] for leaf in texts] + [any_query]
+        m = (f"m AS (SELECT c.entry_id, max(ts_rank(c.vector, %s::tsquery)) AS rank{per_leaf} "
+             f"FROM {CHUNK} c WHERE c.vector @@ %s::tsquery GROUP BY c.entry_id)")
+        # Entries matching none of the words can still satisfy e.g. "NOT x" or "a OR stage:complete".
+        join = "LEFT JOIN" if _possible_without_words(tree) else "JOIN"
+        where = [self._condition(tree, columns, tsqueries, params)] + self._filters_sql(query, params)
+        matched = (f"matched AS MATERIALIZED (SELECT e.id, e.object_id, e.sort_date, e.facets, "
+                   f"coalesce(m.rank, 0) AS rank FROM {ENTRY} e {join} m ON m.entry_id = e.id "
+                   f"WHERE {' AND '.join(where)})")
+        return m + ", " + matched, params
+
+    def search(self, query: SearchQuery) -> SearchResults:
+        try:
+            return self._search(query)
+        except DatabaseError as error:
+            logger.exception("PostgreSQL search failed")
+            raise SearchUnavailable(str(error)) from error
+
+    def _parsed(self, cursor, text, synonyms):
+        """(pruned tree, {leaf: tsquery}, message, nothing-to-search flag)."""
+        tree, message = ql.parse(synonyms.expand(text) if text else text)
+        if not message:
+            message = ql.parse(text)[1]
+        if ql.matches_nothing(tree):
+            return None, {}, message, True
+        if tree is None:
+            return None, {}, message, False
+        tsqueries = self._tsqueries(cursor, ql.leaves(tree))
+        pruned = self._prune(tree, tsqueries)
+        if pruned is None:
+            return None, {}, message or ql.MESSAGE_NO_WORDS, True
+        return pruned, tsqueries, message, False
+
+    def _search(self, query):
+        page_size = max(1, min(int(query.page_size or 20), 100))
+        page = max(1, int(query.page or 1))
+        with self._cursor() as cursor:
+            synonyms = self.synonyms()
+            tree, tsqueries, message, nothing = self._parsed(cursor, query.text, synonyms)
+            if nothing:
+                return SearchResults(hits=[], total=0, page=page, page_size=page_size,
+                                     facets={name: [] for name in FACET_FIELDS} if query.facets else {},
+                                     error=message)
+            ctes, params = self._matched_sql(tree, tsqueries, query)
+            order = ORDERS.get(query.sort, ORDERS["relevance"])
+            facet_sql = "NULL"
+            if query.facets:
+                facet_sql = (
+                    "(SELECT json_agg(json_build_array(key, value, n)) FROM (SELECT f.key, v.value, count(*) AS n "
+                    "FROM matched, jsonb_each(matched.facets) AS f, jsonb_array_elements_text(f.value) AS v "
+                    "WHERE f.key = ANY(%s) GROUP BY f.key, v.value) AS counts)")
+            sql = (
+                f"WITH {ctes}, top AS (SELECT id, rank, row_number() OVER (ORDER BY {order}) AS n FROM matched "
+                f"ORDER BY {order} LIMIT %s OFFSET %s) "
+                "SELECT (SELECT count(*) FROM matched), "
+                "(SELECT json_agg(json_build_array(e.id, e.kind, e.object_id, e.title, e.body, e.display, top.rank) "
+                f"ORDER BY top.n) FROM top JOIN {ENTRY} e ON e.id = top.id), {facet_sql}")
+            params += [page_size, (page - 1) * page_size]
+            if query.facets:
+                params.append(list(FACET_FIELDS))
+            cursor.execute(sql, params)
+            total, rows, facet_rows = cursor.fetchone()
+            rows = _json(rows) or []
+            stems = {lexeme for tsquery in tsqueries.values() for lexeme in _lexemes(tsquery)}
+            passages = self._best_passages(cursor, [r[0] for r in rows if r[1] == "document"], stems)
+            suggestion = self._suggest(cursor, query.text, synonyms) if tree is not None else ""
+        hits = []
+        for entry_id, kind, pk, title, body, display, rank in rows:
+            display = dict(display or {})
+            text = body
+            if kind == "document":
+                display["passage"], text = passages.get(entry_id, (0, ""))
+            hits.append(Hit(kind=kind, pk=pk, title=title, url=display.get("url", ""), score=float(rank or 0),
+                            snippet=snippet(text, stems), slug=display.get("slug", ""), extra=display))
+        facets = self._facets(_json(facet_rows) or []) if query.facets else {}
+        return SearchResults(hits=hits, total=total, page=page, page_size=page_size, facets=facets,
+                             suggestion=suggestion, error=message)
+
+    def _best_passages(self, cursor, entry_ids, stems):
+        """{entry id: (number, text)} of each shown document's passage holding most
+        of the query's words (then the best ranked, then the first); its first
+        passage when none does."""
+        if not entry_ids:
+            return {}
+        words = sorted(stems)
+        order, params = "", []
+        if words:
+            score = " + ".join(["(c.vector @@ %s::tsquery)::int"] * len(words))
+            order = f"{score} DESC, ts_rank(c.vector, %s::tsquery) DESC, "
+            params = [_quote_lexeme(w) for w in words] + [" | ".join(_quote_lexeme(w) for w in words)]
+        cursor.execute(
+            f"SELECT DISTINCT ON (c.entry_id) c.entry_id, c.number, c.text FROM {CHUNK} c "
+            f"WHERE c.entry_id = ANY(%s) AND c.number >= 0 ORDER BY c.entry_id, {order}c.number",
+            [entry_ids] + params)
+        return {entry_id: (number, text) for entry_id, number, text in cursor.fetchall()}
+
+    def _facets(self, rows):
+        raw = {name: {} for name in FACET_FIELDS}
+        for key, value, count in rows:
+            raw[key][value] = count
+        from registry.search.labels import facet_labels
+
+        labels = facet_labels(raw)
+        out = {}
+        for name, counts in raw.items():
+            values = [FacetValue(value=k, label=labels.get(name, {}).get(k, k), count=v) for k, v in counts.items()]
+            if name == "year":
+                values.sort(key=lambda f: f.value, reverse=True)
+            else:
+                values.sort(key=lambda f: (-f.count, f.label))
+            out[name] = values
+        return out
+
+    def facet_counts(self, query: SearchQuery) -> dict:
+        return self.search(SearchQuery(text=query.text, filters=query.filters, kinds=query.kinds, page_size=1)).facets
+
+    def search_ids(self, query: SearchQuery, limit=1000) -> list:
+        try:
+            with self._cursor() as cursor:
+                tree, tsqueries, _, nothing = self._parsed(cursor, query.text, self.synonyms())
+                if nothing:
+                    return []
+                ctes, params = self._matched_sql(tree, tsqueries, query)
+                order = ORDERS.get(query.sort, ORDERS["relevance"])
+                cursor.execute(f"WITH {ctes} SELECT object_id FROM matched ORDER BY {order} LIMIT %s",
+                               params + [limit])
+                return [row[0] for row in cursor.fetchall()]
+        except DatabaseError as error:
+            logger.exception("PostgreSQL search failed")
+            raise SearchUnavailable(str(error)) from error
+
+    # -- "Did you mean" ----------------------------------------------------
+
+    def _suggest(self, cursor, text, synonyms):
+        words = [w for w in "".join(c if c.isalpha() or c == ":" else " " for c in (text or "")).split()
+                 if ":" not in w and w not in ("AND", "OR", "NOT")]
+        if not words:
+            return ""
+        known = {key[0] for key in synonyms.alternatives if len(key) == 1}
+        lowered = [w.lower() for w in words]
+        unknown = [w for w in lowered if len(w) >= 3 and w not in known]
+        live = self._live(cursor, unknown)
+        changed, out = False, []
+        for word in lowered:
+            if word not in unknown or live.get(word):
+                out.append(word)
+                continue
+            choice = self._correction(cursor, word)
+            out.append(choice or word)
+            changed = changed or choice is not None
+        return " ".join(out) if changed else ""
+
+    def _live(self, cursor, words):
+        """{word: True when a chunk holds it} (a word of stop words only counts as live)."""
+        if not words:
+            return {}
+        cursor.execute(
+            "SELECT w, numnode(plainto_tsquery('english', w)) = 0 OR EXISTS ("
+            f"SELECT 1 FROM {CHUNK} c WHERE c.vector @@ plainto_tsquery('english', w)) "
+            "FROM unnest(%s::text[]) AS w", [list(words)])
+        return dict(cursor.fetchall())
+
+    def _correction(self, cursor, word):
+        """The closest live word (one edit for short words, two for longer), or None."""
+        maxdist = 1 if len(word) < 6 else 2
+        cursor.execute(
+            f"SELECT word, similarity(word, %s) FROM {WORD} WHERE word %% %s AND left(word, 1) = left(%s, 1) "
+            "ORDER BY 2 DESC LIMIT 50", [word, word, word])
+        scored = sorted((OSA.distance(word, candidate), -similarity, candidate)
+                        for candidate, similarity in cursor.fetchall() if candidate != word)
+        candidates = [c for distance, _, c in scored if distance <= maxdist]
+        live = self._live(cursor, candidates[:10])
+        return next((c for c in candidates[:10] if live.get(c)), None)
+
+    def suggest(self, text, limit=5) -> list:
+        try:
+            with self._cursor() as cursor:
+                suggestion = self._suggest(cursor, text, self.synonyms())
+        except DatabaseError as error:
+            raise SearchUnavailable(str(error)) from error
+        return [suggestion] if suggestion else []
+
+    # -- more like this ----------------------------------------------------
+
+    def more_like_this(self, evaluation_id, limit=5) -> list:
+        """Records sharing the most telling words of this one's title, methods,
+        summary and findings: its 15 lexemes that are most frequent in it (title and
+        methods counting double) and rarest across records."""
+        try:
+            with self._cursor() as cursor:
+                cursor.execute(
+                    f"WITH me AS (SELECT c.entry_id, c.vector FROM {CHUNK} c JOIN {ENTRY} e ON e.id = c.entry_id "
+                    "WHERE e.kind = 'evaluation' AND e.object_id = %s), "
+                    "terms AS (SELECT u.lexeme, coalesce(array_length(u.positions, 1), 1) "
+                    "* CASE WHEN 'A' = ANY(u.weights) OR 'B' = ANY(u.weights) THEN 2 ELSE 1 END AS tf "
+                    "FROM me, unnest(me.vector) AS u WHERE length(u.lexeme) > 2), "
+                    "scored AS (SELECT t.lexeme, t.tf / (1 + (SELECT count(*) FROM "
+                    f"(SELECT 1 FROM {CHUNK} c2 WHERE c2.number = 0 AND c2.vector @@ to_tsquery('simple', "
+                    "quote_literal(t.lexeme)) LIMIT 200) AS seen))::float AS weight FROM terms t), "
+                    "q AS (SELECT to_tsquery('simple', string_agg(quote_literal(lexeme), ' | ')) AS q "
+                    "FROM (SELECT lexeme FROM scored ORDER BY weight DESC, lexeme LIMIT 15) AS best) "
+                    f"SELECT e.object_id FROM q, {CHUNK} c JOIN {ENTRY} e ON e.id = c.entry_id "
+                    "WHERE e.kind = 'evaluation' AND e.object_id <> %s AND c.vector @@ q.q "
+                    "ORDER BY ts_rank(c.vector, q.q) DESC, e.object_id LIMIT %s",
+                    [int(evaluation_id), int(evaluation_id), limit])
+                return [row[0] for row in cursor.fetchall()]
+        except DatabaseError as error:
+            raise SearchUnavailable(str(error)) from error
+
+
+def _json(value):
+    return json.loads(value) if isinstance(value, str) else value
+
+
+def _lexemes(tsquery):
+    return [m.group(1).replace("''", "'") for m in _LEXEME.finditer(tsquery or "")]
+
+
+def _quote_lexeme(lexeme):
+    return "'" + lexeme.replace("'", "''") + "'"
+
+
+def _unweighted(tsquery):
+    return re.sub(r"(?<=')(:[A-D]+)", "", tsquery)
+
+
+def _possible_without_words(node):
+    """Whether the query could hold for an entry none of whose chunks match any of
+    its words (then every entry must be considered, not only those the GIN index finds)."""
+    return True in _outcomes(node)
+
+
+def _outcomes(node):
+    if isinstance(node, ql.Text):
+        return {False}
+    if isinstance(node, ql.Keyword):
+        return {True, False}
+    if isinstance(node, ql.Not):
+        return {not v for v in _outcomes(node.child)}
+    results = [_outcomes(c) for c in node.children]
+    if isinstance(node, ql.And):
+        return {all(combo) for combo in _product(results)}
+    return {any(combo) for combo in _product(results)}
+
+
+def _product(sets):
+    combos = [()]
+    for values in sets:
+        combos = [c + (v,) for c in combos for v in values]
+        if len(combos) > 256:  # too many to list: assume either outcome is possible
+            return [(True,), (False,)]
+    return combos

@@ -4,7 +4,7 @@ record page fetches, for a whole page of records at once."""
 from django.db.models import Prefetch
 
 from registry import selectors
-from registry.models import Finding
+from registry.models import Evaluation, Finding
 from registry.models.findings import FINDING_VALUE_FIELDS
 
 
@@ -12,6 +12,12 @@ def evaluation_rows(queryset):
     """Records with every relation the API shows, in a fixed number of queries
     (the same set the record page fetches)."""
     return selectors.with_record_relations(queryset)
+
+
+def page_of_records(ids):
+    """The records with these ids, with every relation the API shows, in the order given."""
+    rows = {record.id: record for record in evaluation_rows(Evaluation.objects.filter(id__in=ids).order_by())}
+    return [rows[pk] for pk in ids if pk in rows]
 
 
 def document_rows(queryset, user, *, with_text=False):

@@ -9,9 +9,9 @@ from tests.factories import rich_evaluation
 
 pytestmark = pytest.mark.django_db
 
-# count + page + 9 prefetched relations (departments, places, policy areas, designs,
-# organisations, dates, links, findings, documents) + slack for the session/user.
-MAX_LIST_QUERIES = 12
+# count + the page's ids + its records + 9 prefetched relations (departments, places,
+# policy areas, designs, organisations, dates, links, findings, first documents) + slack.
+MAX_LIST_QUERIES = 13
 
 
 @pytest.fixture

@@ -16,7 +16,6 @@ from django.urls import reverse
 
 from registry import presenters, selectors
 from registry.models import (
-    Document,
     Evaluation,
     EvaluationDesign,
     EvaluationOrganisation,
@@ -89,7 +88,9 @@ def parse_slugs(values):
 def with_record_relations(queryset):
     """Everything the comparison shows, prefetched once for all compared
     records (the same relations as `selectors.evaluation_detail`)."""
-    return queryset.select_related("lead_department", "programme").prefetch_related(
+    return queryset.select_related("lead_department", "programme").annotate(
+        documents_count=selectors.documents_count()
+    ).prefetch_related(
         "other_departments",
         "places",
         Prefetch("policy_areas", queryset=PolicyArea.objects.select_related("parent")),
@@ -98,7 +99,7 @@ def with_record_relations(queryset):
         "event_dates",
         "links",
         Prefetch("findings", queryset=Finding.objects.select_related("source_document").defer("source_document__text")),
-        Prefetch("documents", queryset=Document.objects.defer("text").order_by("title")),
+        selectors.first_documents(),  # bounded: a record can link a thousand documents
     )
 
 
@@ -212,7 +213,10 @@ def _event_keys(per_record):
 
 
 def _document_rows(evaluation):
-    documents = [{"text": d.title, "href": d.get_absolute_url()} for d in evaluation.documents.all()]
+    documents = [{"text": d.title, "href": d.get_absolute_url()} for d in evaluation.first_documents]
+    if evaluation.documents_count > len(documents):
+        documents.append({"text": f"View all {evaluation.documents_count} documents",
+                          "href": f"{reverse('registry:documents')}?{urlencode({'evaluation': evaluation.slug})}"})
     findings = len(evaluation.findings.all())
     return {
         "Documents": presenters.Row("Documents", documents, "No documents"),

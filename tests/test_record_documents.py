@@ -144,3 +144,16 @@ def test_api_documents_of_a_draft_are_never_listed(client_api, small_and_large):
     assert client_api.get("/api/v1/documents/", {"evaluation": large.slug}).json()["count"] == 0
     assert client_api.get("/api/v1/documents/", {"evaluation": "no-such-record"}).json()["count"] == 0
     assert client_api.get("/api/v1/documents/", {"evaluation": small.slug}).json()["count"] == 3
+
+
+def test_comparison_lists_the_first_documents_and_links_to_the_rest(
+    client, small_and_large, django_assert_max_num_queries
+):
+    small, large = small_and_large
+    with django_assert_max_num_queries(30):
+        response = client.get(f"/compare/?e={small.slug}&e={large.slug}")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert len(response.content) < 80_000
+    assert len(re.findall(r'href="/documents/\d+/"', html)) == 3 + RECORD_DOCUMENTS
+    assert f"/documents/?evaluation={large.slug}" in html and "View all 1000 documents" in html

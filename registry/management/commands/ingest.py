@@ -1,13 +1,36 @@
+"""Add a collection of documents to the knowledge base.
+
+    manage.py ingest FOLDER... [--evaluation SLUG] [--kind report]
+
+Measured on 1,000 Markdown reports of 20,000 words, storing each file in its own
+transaction indexed it on its own with a commit and merges: one report every 4
+seconds. So files are stored a batch at a time (one transaction, a savepoint per
+file): the search index is written once per batch. Text is read out of the files
+in worker processes while this process stores and indexes the batch before, so
+on two cores extraction costs almost nothing in elapsed time.
+
+A file that cannot be read is named with the reason and the rest still go in.
+An interrupted run (Ctrl-C or `kill`) keeps the batches already stored and rolls
+back the one in progress; running the same command again skips what is stored
+(by content hash) and puts back in the search index any stored document the
+interruption kept out of it.
+"""
+import os
+import signal
+import time
+from collections import deque
 from pathlib import Path
 
-from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
-from registry.ingest import UnreadableDocument
 from registry.ingest.extractors import MEDIA_TYPES
+from registry.ingest.pool import Extractor
 from registry.models import Evaluation
-from registry.services.documents import add_document
+from registry.services.documents import IncomingFile, add_documents, content_hash, index_missing, stored_hashes
+
+BATCH_FILES = 50
+BATCH_MB = 32
 
 
 def walk(paths):
@@ -22,6 +45,27 @@ def walk(paths):
             yield path, True
 
 
+def batches(paths, files, megabytes):
+    """Split paths into batches of at most `files` files and about `megabytes` MB."""
+    batch, size = [], 0
+    for path in paths:
+        try:
+            length = path.stat().st_size
+        except OSError:
+            length = 0  # reported when the file is read
+        if batch and (len(batch) >= files or size + length > megabytes * 1e6):
+            yield batch
+            batch, size = [], 0
+        batch.append(path)
+        size += length
+    if batch:
+        yield batch
+
+
+def _interrupt(signum, frame):
+    raise KeyboardInterrupt
+
+
 class Command(BaseCommand):
     help = "Add documents (PDF, Markdown, HTML, text) from files or folders to the knowledge base."
 
@@ -29,41 +73,122 @@ class Command(BaseCommand):
         parser.add_argument("paths", nargs="+", help="Files or folders (folders are walked).")
         parser.add_argument("--evaluation", help="Slug of the record the documents support.")
         parser.add_argument("--kind", default="report", help="Kind of document (default: report).")
+        parser.add_argument("--batch-size", type=int, default=BATCH_FILES,
+                            help=f"Files stored (and indexed) together (default {BATCH_FILES}).")
+        parser.add_argument("--batch-mb", type=float, default=BATCH_MB,
+                            help=f"At most about this many MB of files in a batch (default {BATCH_MB}).")
+        parser.add_argument("--jobs", type=int, default=None,
+                            help="Processes reading text out of files besides this one (0: read here; "
+                                 "default: one per spare core when there is more than one batch).")
 
     def handle(self, *args, paths, evaluation=None, kind="report", **options):
-        evaluations = []
+        if options["batch_size"] < 1 or options["batch_mb"] <= 0:
+            raise CommandError("--batch-size and --batch-mb must be positive.")
+        if options["jobs"] is not None and options["jobs"] < 0:
+            raise CommandError("--jobs must be 0 or more.")
+        self.evaluations = []
         if evaluation:
             found = Evaluation.objects.filter(slug=evaluation).first()
             if found is None:
                 raise CommandError(f"No record has the slug {evaluation!r}.")
-            evaluations = [found]
+            self.evaluations = [found]
+        self.kind = kind
+        self.created = self.duplicates = self.skipped = 0
+        self.megabytes = 0.0
+        self.failures, self.duplicate_ids, self.created_ids, self.seen = [], set(), set(), set()
+
         files = list(walk(paths))
-        created = duplicates = skipped = 0
-        failures = []
-        for path, given in tqdm(files, unit="file", desc="Ingesting", file=self.stderr._out,
-                                disable=options.get("verbosity", 1) < 1):
+        self.bar = tqdm(total=len(files), unit="file", desc="Ingesting", file=self.stderr._out,
+                        disable=options.get("verbosity", 1) < 1)
+        wanted = []
+        for path, given in files:
             if not given and path.suffix.lower() not in MEDIA_TYPES:
-                skipped += 1
-                tqdm.write(f"skipped {path}: not a document type we read", file=self.stdout._out)
-                continue
-            try:
-                data = path.read_bytes()
-                _, new = add_document(data, path.name, evaluations=evaluations, kind=kind)
-            except FileNotFoundError:
-                failures.append(f"{path}: no such file")
-            except OSError as error:
-                failures.append(f"{path}: cannot be read ({error.strerror or error})")
-            except UnreadableDocument as error:
-                failures.append(f"{path}: {error}")
-            except ValidationError as error:
-                failures.append(f"{path}: {'; '.join(error.messages)}")
+                self.skipped += 1
+                self.bar.update()
+                self.bar.write(f"skipped {path}: not a document type we read", file=self.stdout._out)
             else:
-                created += new
-                duplicates += not new
-        for failure in failures:
+                wanted.append(path)
+        planned = list(batches(wanted, options["batch_size"], options["batch_mb"]))
+        jobs = options["jobs"]
+        if jobs is None:
+            jobs = min(4, (os.cpu_count() or 1) - 1) if len(planned) > 1 else 0
+        started = time.perf_counter()
+        extractor = Extractor(jobs)
+        # `kill` as well as Ctrl-C rolls back the batch in progress and stops cleanly.
+        previous = signal.signal(signal.SIGTERM, _interrupt)
+        interrupted = False
+        try:
+            self.run(planned, extractor)
+            repaired = index_missing(self.duplicate_ids - self.created_ids)
+        except KeyboardInterrupt:
+            interrupted, repaired = True, set()
+        finally:
+            signal.signal(signal.SIGTERM, previous)
+            extractor.close(cancel=interrupted)
+            self.bar.close()
+        seconds = time.perf_counter() - started
+
+        for failure in self.failures:
             self.stderr.write(f"unreadable {failure}")
-        summary = (f"ingest: {created} added, {duplicates} already stored, {skipped} skipped, "
-                   f"{len(failures)} unreadable")
-        if failures:
+        summary = (f"ingest: {self.created} added, {self.duplicates} already stored, {self.skipped} skipped, "
+                   f"{len(self.failures)} unreadable; {self.megabytes:.1f} MB of text in {seconds:.1f}s "
+                   f"({self.megabytes / seconds if seconds else 0:.2f} MB/s)")
+        if repaired:
+            summary += f"; {len(repaired)} already stored but missing from the search index, now indexed"
+        if interrupted:
+            raise CommandError(f"{summary}. Interrupted: the batch in progress was not stored. Run the same "
+                               "command again to add the rest; files already stored are skipped.", returncode=130)
+        if self.failures:
             raise CommandError(summary)
         self.stdout.write(self.style.SUCCESS(summary))
+
+    def run(self, planned, extractor):
+        """Read the next batch (extraction runs in the workers) while storing this one."""
+        ahead = deque()
+        for batch in planned:
+            ahead.append(self.read(batch, extractor))
+            if len(ahead) > 1:
+                self.store(ahead.popleft(), extractor)
+        while ahead:
+            self.store(ahead.popleft(), extractor)
+
+    def read(self, batch, extractor):
+        """[(path, IncomingFile)] with extraction under way; files already stored are not read for text."""
+        incoming = []
+        for path in batch:
+            try:
+                data = path.read_bytes()
+            except OSError as error:
+                incoming.append((path, IncomingFile(path.name, extracted=error)))
+                continue
+            incoming.append((path, IncomingFile(path.name, data=data, digest=content_hash(data))))
+        known = stored_hashes(f.digest for _, f in incoming if f.digest)
+        for _, file in incoming:
+            if file.digest and file.digest not in known and file.digest not in self.seen:
+                self.seen.add(file.digest)
+                file.extracted = extractor.submit(file.data, file.name)
+        return incoming
+
+    def store(self, incoming, extractor):
+        paths = {}
+        for path, file in incoming:
+            file.extracted = extractor.result(file.extracted, file.data, file.name)
+            paths[id(file)] = path
+        if len(incoming) > 1:
+            self.bar.set_postfix_str(f"storing and indexing {len(incoming)}")
+
+        # The bar moves as each file is stored; the counts only once the batch has
+        # committed, so an interrupted batch is not counted as added.
+        outcomes = add_documents([file for _, file in incoming], evaluations=self.evaluations, kind=self.kind,
+                                 progress=lambda outcome: self.bar.update())
+        for outcome in outcomes:
+            path = paths[id(outcome.file)]
+            if outcome.error:
+                self.failures.append(f"{path}: {outcome.error}")
+            elif outcome.created:
+                self.created += 1
+                self.created_ids.add(outcome.document.pk)
+                self.megabytes += len(outcome.document.text.encode("utf-8")) / 1e6
+            else:
+                self.duplicates += 1
+                self.duplicate_ids.add(outcome.document.pk)

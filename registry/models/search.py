@@ -1,23 +1,32 @@
 """The PostgreSQL search backend's tables (registry/search/postgres_backend.py).
 
-They exist on every database so migrations stay one list, but only the
-PostgreSQL backend writes them, and their GIN indexes and the pg_trgm extension
-are created on PostgreSQL only (migration 0004). Nothing else reads them: the
-rest of the site goes through registry.search.
+They exist on every database so migrations stay one list and Django's test
+flushes empty them, but only the PostgreSQL backend writes or reads them (with
+SQL of its own), and their GIN indexes, storage settings and the pg_trgm
+extension are created on PostgreSQL only (migration 0004).
 
 - SearchEntry: one row per hit a search can return (a published record, or a
   document linked to one): what is shown, faceted, filtered and sorted.
-- SearchChunk: the text a query matches, as tsvectors. A record is one chunk
-  (title A; methods, types, departments and synonyms B; summary and findings C;
-  organisations, programme, places and policy areas D). A document is a title
-  chunk and passages of a few hundred words: PostgreSQL stops recording
-  positions after 16,383 words and its planner ignores GIN on 20,000-word rows,
-  so a whole report is never one row.
+- SearchChunk: the text a query matches, as tsvectors, one row per part: a
+  record's title, its methods/types/departments, its other descriptive fields
+  and its summary with findings; a document's title and its ~300-word passages.
+  PostgreSQL stops recording positions after 16,383 words and its planner ignores
+  GIN on 20,000-word rows, so a whole report is never one row. Which part a chunk
+  is (`number`) stands in for tsvector weights: it is read without opening the
+  vector, which keeps ranking cheap.
 - SearchWord: the words the index has held, for "Did you mean" (pg_trgm). A word
   is only ever offered if a chunk still holds it, so it may outlive its records.
 """
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
+
+
+class TextArrayField(models.TextField):
+    """text[] on PostgreSQL (GIN-indexed, unnested for facet counts); plain text on
+    other databases, where nothing writes it."""
+
+    def db_type(self, connection):
+        return "text[]" if connection.vendor == "postgresql" else "text"
 
 
 class SearchEntry(models.Model):
@@ -26,7 +35,8 @@ class SearchEntry(models.Model):
     title = models.TextField()
     body = models.TextField(blank=True)  # a record's summary and findings, for its snippet
     fields = models.JSONField(default=dict)  # text of the descriptive fields, for field queries
-    facets = models.JSONField(default=dict)  # facet and filter values: {"method": [...], ...}
+    facet_values = TextArrayField(default="")  # "method:rct", "year:2021"...: counted as facets, filtered
+    filter_values = TextArrayField(default="")  # "place:lincolnshire", "department_kw:dfe"...: filtered only
     sort_date = models.IntegerField(default=0)  # yyyymm
     display = models.JSONField(default=dict)
     stamp = models.CharField(max_length=40)
@@ -38,8 +48,11 @@ class SearchEntry(models.Model):
 class SearchChunk(models.Model):
     # No index of its own: (entry, number) below serves look-ups by entry.
     entry = models.ForeignKey(SearchEntry, on_delete=models.CASCADE, related_name="chunks", db_index=False)
-    number = models.IntegerField()  # -1: a document's title chunk; 0, 1, ...: passages (a record's only chunk is 0)
-    text = models.TextField(blank=True)  # a passage's text, for its snippet
+    # -1 title; -2 methods, types, departments; -3 organisations, programme, places,
+    # policy areas; -4 a record's summary and findings; 0, 1, ... a document's passages.
+    number = models.IntegerField()
+    start = models.IntegerField(default=0)  # a passage's place in its document's text
+    end = models.IntegerField(default=0)
     vector = SearchVectorField()
 
     class Meta:

@@ -31,13 +31,19 @@ def stamp(entry):
     return hashlib.sha1(payload).hexdigest()
 
 
+def passage_spans(text, size=PASSAGE_WORDS):
+    """[(start, end)] character offsets of ~size-word passages of text: each passage
+    is text[start:end], without the whitespace after its last word."""
+    words = [m.span() for m in re.finditer(r"\S+", text or "")]
+    if not words:
+        return [(0, 0)]
+    return [(words[i][0], words[min(i + size, len(words)) - 1][1]) for i in range(0, len(words), size)]
+
+
 def passages(text, size=PASSAGE_WORDS):
     """Split long text into ~size-word passages (whitespace kept inside each), so a
     hit only highlights the passage that matched."""
-    words = re.findall(r"\S+\s*", text or "")
-    if not words:
-        return [""]
-    return ["".join(words[i:i + size]).strip() for i in range(0, len(words), size)]
+    return [(text or "")[start:end] for start, end in passage_spans(text, size)]
 
 
 class DesignTree:
@@ -141,6 +147,9 @@ def document_entry(document):
         "pk": d.pk,
         "title": d.title,
         "passages": passages(d.text),
+        # Where each passage sits in the document's text, for a backend that keeps
+        # no copy of the text and reads snippets from the document itself.
+        "spans": passage_spans(d.text),
         "stage": "",
         "year": [str(d.year)] if d.year else [],
         "doc_kind": d.kind,

@@ -5,30 +5,32 @@ just before COMMIT), so a published record is searchable from every server the
 moment its transaction commits.
 
 How a query runs (one statement for hits, total and facets):
-- The query string is read by registry/search/query_language.py into words,
-  phrases, AND / OR / NOT and fields, after synonyms are expanded. Each group of
-  words becomes a tsquery (`plainto_tsquery`, or `phraseto_tsquery` for a phrase).
-- Chunks (a record's one tsvector; a document's title and its ~300-word
-  passages) matching any of those tsqueries are found through the GIN index and
-  grouped by entry, recording which of the tsqueries each entry satisfies in any
-  of its chunks. The AND / OR / NOT of the query is then decided per entry, so a
-  long document is matched whole (one word in chapter 1, another in chapter 5),
-  while a phrase must sit inside one passage. Each passage's tsvector also holds
-  the last words of the passage before it, so a phrase across a passage boundary
-  still matches.
-- Field queries: `title:` and `body:` read the tsvector's weights (title A;
-  summary, findings and passages C and D); the descriptive fields (`method:`,
-  `place:`...) are checked against the entry's own text of that field, only on the
-  entries the words already matched. Keyword fields (`department:dfe`, `stage:`,
-  `year:`, `kind:`) and the facet filters read the entry's JSON facet lists.
-- Ranking is ts_rank (weights D 0.1, C 0.2, B 0.4, A 1.0), the best chunk of an
-  entry counting for it; facet counts are grouped over the matched entries in
-  the same statement.
-- Snippets: a record's summary and findings; for a document, the passage (read
-  only for the hits shown) holding most of the query's words.
-- "Did you mean" looks up words of the index by trigram similarity (pg_trgm)
-  and offers one only if a chunk still holds it, so words of drafts (never
-  indexed) and of withdrawn records (removed) are never suggested.
+- The query string is read by registry/search/query_language.py into groups of
+  words, phrases, AND / OR / NOT and fields, after synonyms are expanded. Each
+  group becomes a tsquery (`plainto_tsquery`, or `phraseto_tsquery` for a phrase).
+- Each group's chunks are found through the GIN index: a record's parts (title;
+  methods, types and departments; other descriptive fields; summary and
+  findings) and a document's title and ~300-word passages. The AND / OR / NOT of
+  the query is then decided per entry, so a long document is matched whole (one
+  word in chapter 1, another in chapter 5) while a phrase must sit inside one
+  passage. Each passage's tsvector also holds the last words of the passage
+  before it, so a phrase across a passage boundary still matches.
+- Ranking reads which parts matched, never the vectors themselves (opening
+  thousands of TOASTed vectors was most of a query's time): per group of words, a
+  title match counts 1.0, methods/types/departments 0.4, summary and findings
+  0.2, other fields 0.1, and a document's passages up to 0.2 as more of them match;
+  groups are weighted by how rare they are (log(1 + entries / entries matched)).
+- Field queries: `title:` and `body:` choose the chunks; descriptive fields
+  (`method:`, `place:`...) are also checked against the entry's own text of that
+  field. Keyword fields (`department:dfe`, `stage:`, `year:`, `kind:`) and facet
+  filters read the entry's arrays of values; facets are counted from them over
+  every match, in the same statement.
+- Snippets: a record's summary and findings; for a document, the passage (only
+  for the hits shown) holding most of the query's words, read from the
+  document's own text by offsets, so the index keeps no second copy of it.
+- "Did you mean" looks up the index's words by trigram similarity (pg_trgm) and
+  offers one only if a chunk still holds it, so words of drafts (never indexed)
+  and of withdrawn records (removed) are never suggested.
 """
 import json
 import logging
@@ -55,14 +57,23 @@ from registry.search.synonyms import Synonyms
 logger = logging.getLogger("registry.search")
 
 OVERLAP_WORDS = 30  # words of the previous passage also indexed at the start of each passage
+TITLE, META, OTHER, BODY = -1, -2, -3, -4  # chunk numbers of a record's parts (passages count from 0)
+# Field query -> the chunks its words may match in.
+FIELD_CHUNKS = {"title": f"c.number = {TITLE}", "body": f"(c.number = {BODY} OR c.number >= 0)",
+                "method": f"c.number = {META}", "type": f"c.number = {META}", "department_name": f"c.number = {META}",
+                "organisation": f"c.number = {OTHER}", "programme": f"c.number = {OTHER}",
+                "place": f"c.number = {OTHER}", "policy": f"c.number = {OTHER}"}
+# What a group of words scores in an entry, from which chunks it matched (n: passages matched).
+CHUNK_SCORE = (f"max(CASE c.number WHEN {TITLE} THEN 1.0::float8 WHEN {META} THEN 0.4::float8 "
+               f"WHEN {BODY} THEN 0.2::float8 WHEN {OTHER} THEN 0.1::float8 ELSE 0::float8 END) "
+               "+ 0.2::float8 * count(*) FILTER (WHERE c.number >= 0) "
+               "/ (count(*) FILTER (WHERE c.number >= 0) + 3.0::float8)")
 SPELL_WORD = re.compile(r"[^\W\d_]{3,60}")
 FILTER_KEYS = ("type", "method", "department", "stage", "year", "kind", "programme", "place", "policy_area",
                "organisation")
-# Field query -> the tsvector weights its words carry.
-FIELD_WEIGHTS = {"title": "A", "body": "CD", "method": "B", "type": "B", "department_name": "B",
-                 "organisation": "D", "programme": "D", "place": "D", "policy": "D"}
 CHECKED_FIELDS = {"method", "type", "department_name", "organisation", "programme", "place", "policy"}
-KEYWORD_FACETS = {"department": "department_kw", "stage": "stage", "year": "year", "doc_kind": "kind"}
+KEYWORD_VALUES = {"department": ("filter_values", "department_kw"), "stage": ("facet_values", "stage"),
+                  "year": ("facet_values", "year"), "doc_kind": ("facet_values", "kind")}
 DESCRIPTIVE = ("method", "type", "department_name", "organisation", "programme", "place", "policy")
 ENTRY = "registry_searchentry"
 CHUNK = "registry_searchchunk"
@@ -99,6 +110,21 @@ class PostgresBackend(SearchBackend):
         with connection.cursor() as cursor:
             yield cursor
 
+    @contextmanager
+    def _reading(self):
+        """A cursor whose queries find chunks through the GIN index. A chunk's row is a
+        few dozen bytes (its vector lives in TOAST), so the planner thinks scanning
+        the whole table is cheap, not counting that every vector must be fetched and
+        decompressed to test it: ten times slower than the index on a 1,000-record
+        test. Scans are switched off for the session while a search runs."""
+        with self._cursor() as cursor:
+            cursor.execute("SET enable_seqscan = off")
+            try:
+                yield cursor
+            finally:
+                if not connection.needs_rollback:
+                    cursor.execute("RESET enable_seqscan")
+
     def _delete(self, cursor, kind, ids):
         cursor.execute(
             f"WITH gone AS (DELETE FROM {ENTRY} WHERE kind = %s AND object_id = ANY(%s) RETURNING id) "
@@ -108,12 +134,16 @@ class PostgresBackend(SearchBackend):
         """Insert entry rows; returns {object_id: entry id}."""
         if not found:
             return {}
+        values = [self._values_of(e) for e in found]
         cursor.execute(
-            f"INSERT INTO {ENTRY} (kind, object_id, title, body, fields, facets, sort_date, display, stamp) "
-            "SELECT %s, x.object_id, x.title, x.body, x.fields::jsonb, x.facets::jsonb, x.sort_date, "
-            "x.display::jsonb, x.stamp "
-            "FROM unnest(%s::bigint[], %s::text[], %s::text[], %s::text[], %s::text[], %s::int[], %s::text[], "
-            "%s::text[]) AS x(object_id, title, body, fields, facets, sort_date, display, stamp) "
+            f"INSERT INTO {ENTRY} (kind, object_id, title, body, fields, facet_values, filter_values, sort_date, "
+            "display, stamp) "
+            "SELECT %s, x.object_id, x.title, x.body, x.fields::jsonb, "
+            "array(SELECT jsonb_array_elements_text(x.facet_values::jsonb)), "
+            "array(SELECT jsonb_array_elements_text(x.filter_values::jsonb)), x.sort_date, x.display::jsonb, x.stamp "
+            "FROM unnest(%s::bigint[], %s::text[], %s::text[], %s::text[], %s::text[], %s::text[], %s::int[], "
+            "%s::text[], %s::text[]) AS x(object_id, title, body, fields, facet_values, filter_values, sort_date, "
+            "display, stamp) "
             "RETURNING object_id, id",
             [kind,
              [e["pk"] for e in found],
@@ -121,17 +151,20 @@ class PostgresBackend(SearchBackend):
              [e.get("body", "") if kind == "evaluation" else "" for e in found],
              [json.dumps({name: e.get(name, "") for name in DESCRIPTIVE} if kind == "evaluation" else {})
               for e in found],
-             [json.dumps(self._facets_of(e)) for e in found],
+             [json.dumps(facet) for facet, _ in values],
+             [json.dumps(other) for _, other in values],
              [int(e.get("sort_date") or 0) for e in found],
              [json.dumps(e["display"]) for e in found],
              [entry_source.stamp(e) for e in found]])
         return dict(cursor.fetchall())
 
     @staticmethod
-    def _facets_of(entry):
-        facets = {key: list(entry.get(f"f_{key}") or []) for key in FILTER_KEYS}
-        facets["department_kw"] = [v.lower() for v in entry.get("department") or []]
-        return facets
+    def _values_of(entry):
+        """("key:value" facet values, "key:value" filter-only values) of an entry."""
+        facet = [f"{key}:{v}" for key in FACET_FIELDS for v in entry.get(f"f_{key}") or []]
+        other = [f"{key}:{v}" for key in FILTER_KEYS if key not in FACET_FIELDS for v in entry.get(f"f_{key}") or []]
+        other += [f"department_kw:{v.lower()}" for v in entry.get("department") or []]
+        return facet, other
 
     def _add_words(self, cursor, words):
         if words:
@@ -141,46 +174,52 @@ class PostgresBackend(SearchBackend):
                 f"WHERE NOT EXISTS (SELECT 1 FROM {WORD} s WHERE s.word = w) ON CONFLICT DO NOTHING",
                 [sorted(words)])
 
+    def _insert_chunks(self, cursor, entry_ids, numbers, indexed, spans=None):
+        spans = spans or [(0, 0)] * len(entry_ids)
+        cursor.execute(
+            f"INSERT INTO {CHUNK} (entry_id, number, start, \"end\", vector) "
+            "SELECT x.entry_id, x.number, x.start, x.stop, to_tsvector('english', x.indexed) "
+            "FROM unnest(%s::bigint[], %s::int[], %s::int[], %s::int[], %s::text[]) "
+            "AS x(entry_id, number, start, stop, indexed) WHERE x.indexed <> ''",
+            [entry_ids, numbers, [a for a, _ in spans], [b for _, b in spans], indexed])
+
     def _write_evaluations(self, cursor, found):
         ids = self._insert_entries(cursor, "evaluation", found)
-        if not found:
-            return
-        cursor.execute(
-            f"INSERT INTO {CHUNK} (entry_id, number, text, vector) "
-            "SELECT x.entry_id, 0, '', "
-            "setweight(to_tsvector('english', x.a), 'A') || setweight(to_tsvector('english', x.b), 'B') || "
-            "setweight(to_tsvector('english', x.c), 'C') || setweight(to_tsvector('english', x.d), 'D') "
-            "FROM unnest(%s::bigint[], %s::text[], %s::text[], %s::text[], %s::text[]) AS x(entry_id, a, b, c, d)",
-            [[ids[e["pk"]] for e in found],
-             [e["title"] for e in found],
-             ["\n".join([e["method"], e["type"], e["department_name"], " ".join(e["department"])]) for e in found],
-             [e["body"] for e in found],
-             ["\n".join([e["organisation"], e["programme"], e["place"], e["policy"]]) for e in found]])
+        entry_ids, numbers, indexed = [], [], []
+        for e in found:
+            parts = {
+                TITLE: e["title"],
+                META: "\n".join([e["method"], e["type"], e["department_name"], " ".join(e["department"])]),
+                OTHER: "\n".join([e["organisation"], e["programme"], e["place"], e["policy"]]),
+                BODY: e["body"],
+            }
+            for number, text in parts.items():
+                entry_ids.append(ids[e["pk"]])
+                numbers.append(number)
+                indexed.append(text)
+        if entry_ids:
+            self._insert_chunks(cursor, entry_ids, numbers, indexed)
         self._add_words(cursor, _spell_words(*(part for e in found for part in (e["title"], e["body"], e["method"]))))
 
     def _write_documents(self, cursor, found):
         ids = self._insert_entries(cursor, "document", found)
-        if not found:
-            return
-        entry_ids, numbers, texts, indexed = [], [], [], []
+        entry_ids, numbers, indexed, spans = [], [], [], []
         words = set()
         for entry in found:
             entry_ids.append(ids[entry["pk"]])
-            numbers.append(-1)
-            texts.append("")
+            numbers.append(TITLE)
             indexed.append(entry["title"])
-            for number, (text, vector_text) in enumerate(_passages_with_overlap(entry["passages"])):
+            spans.append((0, 0))
+            entry_spans = entry.get("spans") or [(0, 0)] * len(entry["passages"])
+            for number, ((_, vector_text), span) in enumerate(
+                    zip(_passages_with_overlap(entry["passages"]), entry_spans, strict=True)):
                 entry_ids.append(ids[entry["pk"]])
                 numbers.append(number)
-                texts.append(text)
                 indexed.append(vector_text)
+                spans.append(span)
             words |= _spell_words(entry["title"], *entry["passages"])
-        cursor.execute(
-            f"INSERT INTO {CHUNK} (entry_id, number, text, vector) "
-            "SELECT x.entry_id, x.number, x.text, "
-            "setweight(to_tsvector('english', x.indexed), CASE WHEN x.number < 0 THEN 'A' ELSE 'D' END::\"char\") "
-            "FROM unnest(%s::bigint[], %s::int[], %s::text[], %s::text[]) AS x(entry_id, number, text, indexed)",
-            [entry_ids, numbers, texts, indexed])
+        if entry_ids:
+            self._insert_chunks(cursor, entry_ids, numbers, indexed, spans)
         self._add_words(cursor, words)
 
     def _indexed_ids(self, cursor, kind, ids):
@@ -284,9 +323,6 @@ class PostgresBackend(SearchBackend):
             [[leaf.words for leaf in texts], [leaf.phrase for leaf in texts]])
         out = {}
         for leaf, (tsquery,) in zip(texts, cursor.fetchall(), strict=True):
-            weights = FIELD_WEIGHTS.get(leaf.field)
-            if tsquery and weights:
-                tsquery = _LEXEME.sub(lambda m, w=weights: m.group(0) + ":" + w, tsquery)
             out[leaf] = tsquery
         return out
 
@@ -311,31 +347,33 @@ class PostgresBackend(SearchBackend):
             if key not in FILTER_KEYS or not values:
                 continue
             if key == "method":  # a parent includes its children: types and methods both
-                parts.append("(e.facets->'method' ?| %s OR e.facets->'type' ?| %s)")
-                params += [values, values]
+                parts.append("e.facet_values && %s::text[]")
+                params.append([f"{k}:{v}" for v in values for k in ("method", "type")])
             elif key == "department":  # a code or its acronym ("dfe")
-                parts.append("(e.facets->'department' ?| %s OR e.facets->'department_kw' ?| %s)")
-                params += [values, [v.lower() for v in values]]
+                parts.append("(e.facet_values && %s::text[] OR e.filter_values && %s::text[])")
+                params += [[f"department:{v}" for v in values], [f"department_kw:{v.lower()}" for v in values]]
             else:
-                parts.append(f"e.facets->'{key}' ?| %s")
-                params.append(values)
+                column = "facet_values" if key in FACET_FIELDS else "filter_values"
+                parts.append(f"e.{column} && %s::text[]")
+                params.append([f"{key}:{v}" for v in values])
         kinds = [k for k in query.kinds if k in ("evaluation", "document")]
         parts.append("e.kind = ANY(%s)")
         params.append(kinds or ["evaluation", "document"])
         return parts
 
     def _condition(self, node, columns, tsqueries, params):
-        """SQL deciding the query's AND / OR / NOT for an entry, from the per-chunk
-        matches in `columns` ({Text leaf: column}) and the entry's own fields."""
+        """SQL deciding the query's AND / OR / NOT for an entry, from which groups of
+        words matched its chunks (`columns`: {Text leaf: column of m}) and its own fields."""
         if isinstance(node, ql.Text):
             sql = f"coalesce(m.{columns[node]}, false)"
             if node.field in CHECKED_FIELDS:
                 sql = f"({sql} AND to_tsvector('english', coalesce(e.fields->>%s, '')) @@ %s::tsquery)"
-                params += [node.field, _unweighted(tsqueries[node])]
+                params += [node.field, tsqueries[node]]
             return sql
         if isinstance(node, ql.Keyword):
-            params += [KEYWORD_FACETS[node.field], node.value]
-            return "(e.facets->%s ? %s)"
+            column, key = KEYWORD_VALUES[node.field]
+            params.append(f"{key}:{node.value}")
+            return f"(%s = ANY(e.{column}))"
         if isinstance(node, ql.Not):
             return f"NOT {self._condition(node.child, columns, tsqueries, params)}"
         joiner = " AND " if isinstance(node, ql.And) else " OR "
@@ -348,21 +386,32 @@ class PostgresBackend(SearchBackend):
         if not texts:  # only keyword fields, or everything
             where = [self._condition(tree, {}, tsqueries, params)] if tree is not None else []
             where += self._filters_sql(query, params)
-            return (f"matched AS MATERIALIZED (SELECT e.id, e.object_id, e.sort_date, e.facets, 0::real AS rank "
-                    f"FROM {ENTRY} e WHERE {' AND '.join(where)})"), params
+            return (f"matched AS MATERIALIZED (SELECT e.id, e.object_id, e.sort_date, e.facet_values, "
+                    f"0::float AS rank FROM {ENTRY} e WHERE {' AND '.join(where)})"), params
         columns = {leaf: f"l{i}" for i, leaf in enumerate(texts)}
-        any_query = " | ".join(f"({tsqueries[leaf]})" for leaf in texts)
-        per_leaf = "".join(f", bool_or(c.vector @@ %s::tsquery) AS {columns[leaf]}" for leaf in texts)
-        params += [any_query] + [tsqueries[leaf] for leaf in texts] + [any_query]
-        m = (f"m AS (SELECT c.entry_id, max(ts_rank(c.vector, %s::tsquery)) AS rank{per_leaf} "
-             f"FROM {CHUNK} c WHERE c.vector @@ %s::tsquery GROUP BY c.entry_id)")
+        # One GIN scan per group of words, reading only which chunks matched.
+        scans = []
+        for i, leaf in enumerate(texts):
+            restrict = f" AND {FIELD_CHUNKS[leaf.field]}" if leaf.field in FIELD_CHUNKS else ""
+            scans.append(f"SELECT c.entry_id, {i} AS leaf, {CHUNK_SCORE} AS score FROM {CHUNK} c "
+                         f"WHERE c.vector @@ %s::tsquery{restrict} GROUP BY c.entry_id")
+            params.append(tsqueries[leaf])
+        if len(texts) == 1:
+            ctes = f"m AS (SELECT c.entry_id, {CHUNK_SCORE} AS rank, true AS l0 {scans[0].split(' AS score ', 1)[1]})"
+        else:  # rarer groups of words count for more
+            flags = "".join(f", bool_or(h.leaf = {i}) AS {columns[leaf]}" for i, leaf in enumerate(texts))
+            scored = ("(SELECT hits.*, count(*) OVER (PARTITION BY leaf) AS df, greatest(count(*) OVER (), "
+                      f"(SELECT reltuples FROM pg_class WHERE oid = '{ENTRY}'::regclass)) AS entries FROM hits)")
+            ctes = (f"hits AS ({' UNION ALL '.join(scans)}), "
+                    f"m AS (SELECT h.entry_id, sum(h.score * ln(1 + h.entries / h.df)) AS rank{flags} "
+                    f"FROM {scored} AS h GROUP BY h.entry_id)")
         # Entries matching none of the words can still satisfy e.g. "NOT x" or "a OR stage:complete".
         join = "LEFT JOIN" if _possible_without_words(tree) else "JOIN"
         where = [self._condition(tree, columns, tsqueries, params)] + self._filters_sql(query, params)
-        matched = (f"matched AS MATERIALIZED (SELECT e.id, e.object_id, e.sort_date, e.facets, "
+        matched = (f"matched AS MATERIALIZED (SELECT e.id, e.object_id, e.sort_date, e.facet_values, "
                    f"coalesce(m.rank, 0) AS rank FROM {ENTRY} e {join} m ON m.entry_id = e.id "
                    f"WHERE {' AND '.join(where)})")
-        return m + ", " + matched, params
+        return ctes + ", " + matched, params
 
     def search(self, query: SearchQuery) -> SearchResults:
         try:
@@ -389,7 +438,7 @@ class PostgresBackend(SearchBackend):
     def _search(self, query):
         page_size = max(1, min(int(query.page_size or 20), 100))
         page = max(1, int(query.page or 1))
-        with self._cursor() as cursor:
+        with self._reading() as cursor:
             synonyms = self.synonyms()
             tree, tsqueries, message, nothing = self._parsed(cursor, query.text, synonyms)
             if nothing:
@@ -400,10 +449,8 @@ class PostgresBackend(SearchBackend):
             order = ORDERS.get(query.sort, ORDERS["relevance"])
             facet_sql = "NULL"
             if query.facets:
-                facet_sql = (
-                    "(SELECT json_agg(json_build_array(key, value, n)) FROM (SELECT f.key, v.value, count(*) AS n "
-                    "FROM matched, jsonb_each(matched.facets) AS f, jsonb_array_elements_text(f.value) AS v "
-                    "WHERE f.key = ANY(%s) GROUP BY f.key, v.value) AS counts)")
+                facet_sql = ("(SELECT json_agg(json_build_array(v, n)) FROM (SELECT v, count(*) AS n "
+                             "FROM matched, unnest(matched.facet_values) AS v GROUP BY v) AS counts)")
             sql = (
                 f"WITH {ctes}, top AS (SELECT id, rank, row_number() OVER (ORDER BY {order}) AS n FROM matched "
                 f"ORDER BY {order} LIMIT %s OFFSET %s) "
@@ -411,8 +458,6 @@ class PostgresBackend(SearchBackend):
                 "(SELECT json_agg(json_build_array(e.id, e.kind, e.object_id, e.title, e.body, e.display, top.rank) "
                 f"ORDER BY top.n) FROM top JOIN {ENTRY} e ON e.id = top.id), {facet_sql}")
             params += [page_size, (page - 1) * page_size]
-            if query.facets:
-                params.append(list(FACET_FIELDS))
             cursor.execute(sql, params)
             total, rows, facet_rows = cursor.fetchone()
             rows = _json(rows) or []
@@ -434,7 +479,8 @@ class PostgresBackend(SearchBackend):
     def _best_passages(self, cursor, entry_ids, stems):
         """{entry id: (number, text)} of each shown document's passage holding most
         of the query's words (then the best ranked, then the first); its first
-        passage when none does."""
+        passage when none does. The text is cut from the document by offsets, only
+        for the passage chosen."""
         if not entry_ids:
             return {}
         words = sorted(stems)
@@ -444,14 +490,18 @@ class PostgresBackend(SearchBackend):
             order = f"{score} DESC, ts_rank(c.vector, %s::tsquery) DESC, "
             params = [_quote_lexeme(w) for w in words] + [" | ".join(_quote_lexeme(w) for w in words)]
         cursor.execute(
-            f"SELECT DISTINCT ON (c.entry_id) c.entry_id, c.number, c.text FROM {CHUNK} c "
-            f"WHERE c.entry_id = ANY(%s) AND c.number >= 0 ORDER BY c.entry_id, {order}c.number",
+            "SELECT b.entry_id, b.number, substr(d.text, b.start + 1, b.stop - b.start) FROM ("
+            f"SELECT DISTINCT ON (c.entry_id) c.entry_id, c.number, c.start, c.\"end\" AS stop, e.object_id "
+            f"FROM {CHUNK} c JOIN {ENTRY} e ON e.id = c.entry_id "
+            f"WHERE c.entry_id = ANY(%s) AND c.number >= 0 ORDER BY c.entry_id, {order}c.number) AS b "
+            "JOIN registry_document d ON d.id = b.object_id",
             [entry_ids] + params)
         return {entry_id: (number, text) for entry_id, number, text in cursor.fetchall()}
 
     def _facets(self, rows):
         raw = {name: {} for name in FACET_FIELDS}
-        for key, value, count in rows:
+        for key_value, count in rows:
+            key, value = key_value.split(":", 1)
             raw[key][value] = count
         from registry.search.labels import facet_labels
 
@@ -471,7 +521,7 @@ class PostgresBackend(SearchBackend):
 
     def search_ids(self, query: SearchQuery, limit=1000) -> list:
         try:
-            with self._cursor() as cursor:
+            with self._reading() as cursor:
                 tree, tsqueries, _, nothing = self._parsed(cursor, query.text, self.synonyms())
                 if nothing:
                     return []
@@ -529,7 +579,7 @@ class PostgresBackend(SearchBackend):
 
     def suggest(self, text, limit=5) -> list:
         try:
-            with self._cursor() as cursor:
+            with self._reading() as cursor:
                 suggestion = self._suggest(cursor, text, self.synonyms())
         except DatabaseError as error:
             raise SearchUnavailable(str(error)) from error
@@ -538,25 +588,25 @@ class PostgresBackend(SearchBackend):
     # -- more like this ----------------------------------------------------
 
     def more_like_this(self, evaluation_id, limit=5) -> list:
-        """Records sharing the most telling words of this one's title, methods,
-        summary and findings: its 15 lexemes that are most frequent in it (title and
-        methods counting double) and rarest across records."""
+        """Records sharing the most telling words of this one: its 15 lexemes most
+        frequent in it (title, methods, types and departments counting double) and
+        rarest across the index."""
         try:
-            with self._cursor() as cursor:
+            with self._reading() as cursor:
                 cursor.execute(
-                    f"WITH me AS (SELECT c.entry_id, c.vector FROM {CHUNK} c JOIN {ENTRY} e ON e.id = c.entry_id "
+                    f"WITH me AS (SELECT c.number, c.vector FROM {CHUNK} c JOIN {ENTRY} e ON e.id = c.entry_id "
                     "WHERE e.kind = 'evaluation' AND e.object_id = %s), "
-                    "terms AS (SELECT u.lexeme, coalesce(array_length(u.positions, 1), 1) "
-                    "* CASE WHEN 'A' = ANY(u.weights) OR 'B' = ANY(u.weights) THEN 2 ELSE 1 END AS tf "
-                    "FROM me, unnest(me.vector) AS u WHERE length(u.lexeme) > 2), "
+                    "terms AS (SELECT u.lexeme, sum(coalesce(array_length(u.positions, 1), 1) "
+                    f"* CASE WHEN me.number IN ({TITLE}, {META}) THEN 2 ELSE 1 END) AS tf "
+                    "FROM me, unnest(me.vector) AS u WHERE length(u.lexeme) > 2 GROUP BY u.lexeme), "
                     "scored AS (SELECT t.lexeme, t.tf / (1 + (SELECT count(*) FROM "
-                    f"(SELECT 1 FROM {CHUNK} c2 WHERE c2.number = 0 AND c2.vector @@ to_tsquery('simple', "
-                    "quote_literal(t.lexeme)) LIMIT 200) AS seen))::float AS weight FROM terms t), "
+                    f"(SELECT 1 FROM {CHUNK} c2 WHERE c2.vector @@ to_tsquery('simple', quote_literal(t.lexeme)) "
+                    "LIMIT 200) AS seen))::float AS weight FROM terms t), "
                     "q AS (SELECT to_tsquery('simple', string_agg(quote_literal(lexeme), ' | ')) AS q "
                     "FROM (SELECT lexeme FROM scored ORDER BY weight DESC, lexeme LIMIT 15) AS best) "
                     f"SELECT e.object_id FROM q, {CHUNK} c JOIN {ENTRY} e ON e.id = c.entry_id "
                     "WHERE e.kind = 'evaluation' AND e.object_id <> %s AND c.vector @@ q.q "
-                    "ORDER BY ts_rank(c.vector, q.q) DESC, e.object_id LIMIT %s",
+                    "GROUP BY e.object_id ORDER BY sum(ts_rank(c.vector, q.q)) DESC, e.object_id LIMIT %s",
                     [int(evaluation_id), int(evaluation_id), limit])
                 return [row[0] for row in cursor.fetchall()]
         except DatabaseError as error:
@@ -573,10 +623,6 @@ def _lexemes(tsquery):
 
 def _quote_lexeme(lexeme):
     return "'" + lexeme.replace("'", "''") + "'"
-
-
-def _unweighted(tsquery):
-    return re.sub(r"(?<=')(:[A-D]+)", "", tsquery)
 
 
 def _possible_without_words(node):

@@ -98,3 +98,44 @@ def test_nothing_is_indexed_when_the_transaction_rolls_back(search_index):
         EvaluationFactory(title="Rolledbackonium study")
         raise RuntimeError
     assert search_index.search(SearchQuery(text="rolledbackonium")).total == 0
+
+
+def _search_from_another_connection(text):
+    """What a second app server sees: a search on a connection of its own."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from django.db import connection as thread_connection
+
+    def work():
+        try:
+            from registry.search import get_backend
+
+            return get_backend().search(SearchQuery(text=text)).total
+        finally:
+            thread_connection.close()
+
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(work).result()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_postgres_index_rows_commit_in_the_records_transaction(settings, search_data_dir):
+    """With the PostgreSQL backend a record and its index rows commit together: other
+    connections see neither before COMMIT, and both the moment it returns, before any
+    after-commit callback has run; a rollback leaves neither."""
+    from django.db import connection, transaction
+
+    if connection.vendor != "postgresql":
+        pytest.skip("the PostgreSQL backend needs the suite to run on PostgreSQL")
+    settings.REGISTRY_SEARCH_BACKEND = "registry.search.postgres_backend.PostgresBackend"
+    seen_at_commit = []
+    with transaction.atomic():
+        # Registered first, so it runs before the index signals' own after-commit flush.
+        transaction.on_commit(lambda: seen_at_commit.append(_search_from_another_connection("quuxtopia")))
+        EvaluationFactory(visibility="published", title="Quuxtopia pilot", summary="Quuxtopia outcomes.")
+        assert _search_from_another_connection("quuxtopia") == 0
+    assert seen_at_commit == [1]
+    with pytest.raises(RuntimeError), transaction.atomic():
+        EvaluationFactory(visibility="published", title="Rolledbackonium pilot")
+        raise RuntimeError
+    assert _search_from_another_connection("rolledbackonium") == 0

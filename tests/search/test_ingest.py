@@ -16,7 +16,6 @@ import time
 from pathlib import Path
 
 import pytest
-from django.conf import settings as django_settings
 from django.core.files.storage import FileSystemStorage
 from django.core.management import CommandError, call_command
 from django.utils.module_loading import import_string
@@ -66,13 +65,14 @@ class InterruptingStorage(FileSystemStorage):
 
 
 @pytest.fixture
-def index(settings, tmp_path):
+def index(settings, tmp_path, search_backend_name):
     """A seeded database (transactional tests empty it after each test) and a fresh
-    index of it in this test's own data folder, written through a counting backend."""
+    index of it in this test's own data folder, written through a counting subclass
+    of each backend in turn (conftest's `search_backend_name`)."""
     seed_registry()
     settings.REGISTRY_DATA_DIR = tmp_path / "data"
     settings.MEDIA_ROOT = tmp_path / "data" / "media"
-    settings.REGISTRY_SEARCH_BACKEND = counting_backend_path(django_settings.REGISTRY_SEARCH_BACKEND)
+    settings.REGISTRY_SEARCH_BACKEND = counting_backend_path(settings.REGISTRY_SEARCH_BACKEND)
     backend = get_backend()
     backend.rebuild()
     type(backend).calls = []
@@ -208,6 +208,8 @@ def test_an_interruption_while_storing_keeps_earlier_batches_and_leaves_nothing_
 
 
 def test_a_rerun_indexes_documents_stored_before_an_interrupted_index_write(index, tmp_path):
+    if index.transactional:
+        pytest.skip("this backend writes its index in the batch's own transaction: stored means indexed")
     write_reports(tmp_path / "reports", 6)
     type(index).interrupt_on_call = 2  # the second batch commits, then the run is killed before it is indexed
 

@@ -5,6 +5,7 @@ Read serializers touch only the relations `registry.api.selectors` (and
 never runs a query per row. URLs are absolute so a record can be used on its own.
 """
 
+import calendar
 from urllib.parse import urlencode
 
 from django.urls import reverse
@@ -12,6 +13,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from registry.api.selectors import RECORD_FIELDS
 from registry.models import (
     Department,
     DesignType,
@@ -334,7 +336,11 @@ class EvaluationSerializer(AbsoluteUrlsMixin, serializers.ModelSerializer):
         the nested serializers per record. The declarations stay as the
         contract (the OpenAPI schema, and `declared_representation`, which
         tests/api/test_representation.py compares this with field by field)."""
-        return evaluation_representation(instance, self.context.get("request"))
+        row = instance if isinstance(instance, dict) else record_row(instance)
+        request = self.context.get("request")
+        # URL builders made once per response, shared by the records of a page.
+        paths = self.context.setdefault("record_paths", _paths(request))
+        return evaluation_representation(row, request, paths)
 
     def declared_representation(self, instance):
         """DRF's own rendering of the declared fields: the reference the hand-built one must equal."""
@@ -368,127 +374,210 @@ def _time(value):
     return None if value is None else _DATETIME.to_representation(value)
 
 
-def _document_ref(document, request):
+# Labels of stored choices, read once: `get_FOO_display` rebuilds a dict of the
+# field's choices on every call, which was a fifth of a list page's serialising.
+def _labels(model, name):
+    return {value: str(label) for value, label in model._meta.get_field(name).flatchoices}
+
+
+_STAGES = _labels(Evaluation, "stage")
+_DIRECTIONS = _labels(Finding, "direction")
+_SIGNIFICANCES = _labels(Finding, "significance")
+_CATEGORIES = _labels(EventDate, "category")
+_ROLES = _labels(EvaluationOrganisation, "role")
+_LINK_KINDS = _labels(Link, "kind")
+_MONTHS = list(calendar.month_name)
+
+
+def _paths(request):
+    """Builders of the URLs each record carries. `reverse` once per request with a
+    placeholder, then text substitution: slugs and ids need no escaping, and
+    reversing six URLs per record was as costly as the rest of the record."""
+    def template(name, **kwargs):
+        return absolute(request, reverse(name, kwargs=kwargs))
+
+    page = template("registry:evaluation", slug="SLUG")
+    api = template("evaluation-detail", slug="SLUG")
+    documents = absolute(request, reverse("document-list")) + "?evaluation="
+    document_page = template("registry:document", pk=999999999)
+    document_api = template("document-detail", pk=999999999)
+    download = template("document-download", pk=999999999)
     return {
-        "id": document.id,
-        "title": document.title,
-        "kind": _text(document.kind),
-        "year": document.year,
-        "url": absolute(request, document.get_absolute_url()),
-        "api_url": absolute(request, reverse("document-detail", kwargs={"pk": document.pk})),
-        "download_url": absolute(request, reverse("document-download", kwargs={"pk": document.pk}))
-        if document.file
-        else None,
+        "page": lambda slug: page.replace("SLUG", slug),
+        "api": lambda slug: api.replace("SLUG", slug),
+        "documents": lambda slug: documents + slug,
+        "document_page": lambda pk: document_page.replace("999999999", str(pk)),
+        "document_api": lambda pk: document_api.replace("999999999", str(pk)),
+        "download": lambda pk: download.replace("999999999", str(pk)),
     }
 
 
-def _finding(finding):
-    source = finding.source_document
-    return {
-        "position": finding.position,
-        "intervention": finding.intervention,
-        "outcome": finding.outcome,
-        "comparison": finding.comparison,
-        "direction": _text(finding.direction),
-        "direction_label": finding.get_direction_display(),
-        "effect_size": _number(_EFFECT, finding.effect_size),
-        "effect_unit": finding.effect_unit,
-        "ci_lower": _number(_EFFECT, finding.ci_lower),
-        "ci_upper": _number(_EFFECT, finding.ci_upper),
-        "ci_level": _number(_CI_LEVEL, finding.ci_level),
-        "p_value": _number(_P_VALUE, finding.p_value),
-        "sample_size": finding.sample_size,
-        "significance": _text(finding.significance),
-        "significance_label": finding.get_significance_display(),
-        "statement": finding.statement,
-        "source_document": None if finding.source_document_id is None else {"id": source.id, "title": source.title},
-    }
-
-
-def _design(design):
-    node = design.design_type
-    return {
-        "code": node.code,
-        "name": node.name,
-        "is_type": node.parent_id is None,
-        "parent": node.parent.code if node.parent_id else None,
-        "description": design.description,
-    }
-
-
-def _event_date(date):
-    return {
-        "category": _text(date.category),
-        "category_label": date.get_category_display(),
-        "label": str(date.label),
-        "description": date.description,
-        "month": date.month,
-        "year": date.year,
-        "when": date.when,
-        "status": _text(date.status),
-    }
-
-
-def evaluation_representation(e, request):
-    """A record as EvaluationSerializer declares it, from the objects
-    `registry.selectors.with_record_relations` fetched (no queries here)."""
+def record_row(e):
+    """A record fetched by `registry.selectors.with_record_relations` as the plain
+    row `registry.api.selectors.record_rows` reads for a list page: one shape,
+    one representation."""
     lead, programme = e.lead_department, e.programme
     return {
-        "slug": e.slug,
-        "title": e.title,
-        "url": absolute(request, e.get_absolute_url()),
-        "api_url": absolute(request, reverse("evaluation-detail", kwargs={"slug": e.slug})),
-        "summary": e.summary,
-        "summary_machine_written": e.summary_machine_written,
-        "stage": _text(e.stage),
-        "stage_label": e.get_stage_display() if e.stage else "",
-        "visibility": _text(e.visibility),
+        **{name: getattr(e, name) for name in RECORD_FIELDS},
+        "documents_count": e.documents_count,
         "lead_department": {"code": lead.code, "name": lead.name} if lead is not None else None,
-        "other_departments": [{"code": d.code, "name": d.name} for d in e.other_departments.all()],
         "programme": {"slug": programme.slug, "name": programme.name} if programme is not None else None,
+        "other_departments": [{"code": d.code, "name": d.name} for d in e.other_departments.all()],
         "places": [{"slug": p.slug, "name": p.name} for p in e.places.all()],
         "policy_areas": [
             {
                 "code": a.code,
                 "label": a.label,
                 "parent": a.parent.code if a.parent_id else None,
-                "parent_label": a.parent.label if a.parent_id else "",
+                "parent_label": a.parent.label if a.parent_id else None,
             }
             for a in e.policy_areas.all()
         ],
-        "designs": [_design(d) for d in e.designs.all()],
-        "organisations": [
+        "designs": [
             {
-                "slug": r.organisation.slug,
-                "name": r.organisation.name,
-                "role": _text(r.role),
-                "role_label": r.get_role_display(),
-                "govuk_url": r.organisation.govuk_url,
+                "code": d.design_type.code,
+                "name": d.design_type.name,
+                "parent": d.design_type.parent.code if d.design_type.parent_id else None,
+                "description": d.description,
             }
+            for d in e.designs.all()
+        ],
+        "organisations": [
+            {"slug": r.organisation.slug, "name": r.organisation.name, "is_govuk": r.organisation.is_govuk,
+             "role": r.role}
             for r in e.organisation_roles.all()
         ],
-        "is_grant_funded": e.is_grant_funded,
-        "grant_number": e.grant_number,
-        "is_major_project": e.is_major_project,
-        "major_project_number": e.major_project_number,
-        "cost_amount": _number(_COST, e.cost_amount),
-        "cost_price_year": e.cost_price_year,
-        "cost_note": e.cost_note,
-        "permission_to_share": e.permission_to_share,
-        "event_dates": [_event_date(d) for d in e.event_dates.all()],
-        "links": [
-            {"kind": _text(link.kind), "kind_label": link.get_kind_display(), "url": link.url, "title": link.title,
-             "note": link.note}
-            for link in e.links.all()
+        "event_dates": [
+            {"category": d.category, "description": d.description, "month": d.month, "year": d.year,
+             "status": d.status}
+            for d in e.event_dates.all()
         ],
-        "findings": [_finding(f) for f in e.findings.all()],
-        "documents": [_document_ref(d, request) for d in e.first_documents],
-        "documents_count": e.documents_count,
-        "documents_url": absolute(request, documents_url(e.slug)),
-        "version": e.version,
-        "created_at": _time(e.created_at),
-        "updated_at": _time(e.updated_at),
-        "published_at": _time(e.published_at),
+        "links": [
+            {"kind": link.kind, "url": link.url, "title": link.title, "note": link.note} for link in e.links.all()
+        ],
+        "findings": [
+            {
+                "position": f.position,
+                **{name: getattr(f, name) for name in FINDING_VALUE_FIELDS},
+                "source_document": None
+                if f.source_document_id is None
+                else {"id": f.source_document.id, "title": f.source_document.title},
+            }
+            for f in e.findings.all()
+        ],
+        "documents": [
+            {"id": d.id, "title": d.title, "kind": d.kind, "year": d.year, "has_file": bool(d.file)}
+            for d in e.first_documents
+        ],
+    }
+
+
+def _finding(f):
+    return {
+        "position": f["position"],
+        "intervention": f["intervention"],
+        "outcome": f["outcome"],
+        "comparison": f["comparison"],
+        "direction": _text(f["direction"]),
+        "direction_label": _DIRECTIONS.get(f["direction"], f["direction"]),
+        "effect_size": _number(_EFFECT, f["effect_size"]),
+        "effect_unit": f["effect_unit"],
+        "ci_lower": _number(_EFFECT, f["ci_lower"]),
+        "ci_upper": _number(_EFFECT, f["ci_upper"]),
+        "ci_level": _number(_CI_LEVEL, f["ci_level"]),
+        "p_value": _number(_P_VALUE, f["p_value"]),
+        "sample_size": f["sample_size"],
+        "significance": _text(f["significance"]),
+        "significance_label": _SIGNIFICANCES.get(f["significance"], f["significance"]),
+        "statement": f["statement"],
+        "source_document": f["source_document"],
+    }
+
+
+def _event_date(d):
+    label = d["description"] if d["category"] == EventCategory.OTHER and d["description"] else None
+    category_label = _CATEGORIES.get(d["category"], d["category"])
+    return {
+        "category": _text(d["category"]),
+        "category_label": category_label,
+        "label": label or category_label,
+        "description": d["description"],
+        "month": d["month"],
+        "year": d["year"],
+        "when": f"{_MONTHS[d['month']]} {d['year']}" if d["month"] else str(d["year"]),
+        "status": _text(d["status"]),
+    }
+
+
+def _organisation(r):
+    return {
+        "slug": r["slug"],
+        "name": r["name"],
+        "role": _text(r["role"]),
+        "role_label": _ROLES.get(r["role"], r["role"]),
+        "govuk_url": f"https://www.gov.uk/government/organisations/{r['slug']}" if r["is_govuk"] else "",
+    }
+
+
+def evaluation_representation(row, request, paths=None):
+    """A record as EvaluationSerializer declares it, from a row (`record_row`, or
+    `registry.api.selectors.record_rows` for a page). No queries here."""
+    paths = paths or _paths(request)
+    slug = row["slug"]
+    return {
+        "slug": slug,
+        "title": row["title"],
+        "url": paths["page"](slug),
+        "api_url": paths["api"](slug),
+        "summary": row["summary"],
+        "summary_machine_written": row["summary_machine_written"],
+        "stage": _text(row["stage"]),
+        "stage_label": _STAGES.get(row["stage"], row["stage"]) if row["stage"] else "",
+        "visibility": _text(row["visibility"]),
+        "lead_department": row["lead_department"],
+        "other_departments": row["other_departments"],
+        "programme": row["programme"],
+        "places": row["places"],
+        "policy_areas": [{**a, "parent_label": a["parent_label"] or ""} for a in row["policy_areas"]],
+        "designs": [
+            {"code": d["code"], "name": d["name"], "is_type": d["parent"] is None, "parent": d["parent"],
+             "description": d["description"]}
+            for d in row["designs"]
+        ],
+        "organisations": [_organisation(r) for r in row["organisations"]],
+        "is_grant_funded": row["is_grant_funded"],
+        "grant_number": row["grant_number"],
+        "is_major_project": row["is_major_project"],
+        "major_project_number": row["major_project_number"],
+        "cost_amount": _number(_COST, row["cost_amount"]),
+        "cost_price_year": row["cost_price_year"],
+        "cost_note": row["cost_note"],
+        "permission_to_share": row["permission_to_share"],
+        "event_dates": [_event_date(d) for d in row["event_dates"]],
+        "links": [
+            {"kind": _text(link["kind"]), "kind_label": _LINK_KINDS.get(link["kind"], link["kind"]),
+             "url": link["url"], "title": link["title"], "note": link["note"]}
+            for link in row["links"]
+        ],
+        "findings": [_finding(f) for f in row["findings"]],
+        "documents": [
+            {
+                "id": d["id"],
+                "title": d["title"],
+                "kind": _text(d["kind"]),
+                "year": d["year"],
+                "url": paths["document_page"](d["id"]),
+                "api_url": paths["document_api"](d["id"]),
+                "download_url": paths["download"](d["id"]) if d["has_file"] else None,
+            }
+            for d in row["documents"]
+        ],
+        "documents_count": row["documents_count"],
+        "documents_url": paths["documents"](slug),
+        "version": row["version"],
+        "created_at": _time(row["created_at"]),
+        "updated_at": _time(row["updated_at"]),
+        "published_at": _time(row["published_at"]),
     }
 
 

@@ -31,9 +31,10 @@ from registry import selectors
 from registry.api import filters as api_filters
 from registry.api import serializers as s
 from registry.api import services
+from registry.api.pagination import IdPagePagination
 from registry.api.permissions import CanEditEvaluation, IsContributorToCreate
 from registry.api.renderers import EvaluationCSVRenderer, FindingCSVRenderer, JSONLDRenderer
-from registry.api.selectors import document_rows, evaluation_rows, finding_rows, page_of_records
+from registry.api.selectors import document_rows, evaluation_rows, finding_rows, record_rows
 from registry.models import Department, DesignType, Evaluation, Organisation, PolicyArea, Programme
 from registry.models.evaluations import Visibility
 from registry.search import SearchQuery
@@ -187,6 +188,7 @@ class EvaluationViewSet(
     filterset_class = api_filters.ApiEvaluationFilter
     ordering_fields = ["title", "updated_at", "created_at", "published_at"]
     ordering = ["title"]
+    pagination_class = IdPagePagination
     queryset = Evaluation.objects.none()  # for the schema; get_queryset decides what anyone sees
 
     def get_serializer_class(self):
@@ -204,15 +206,15 @@ class EvaluationViewSet(
         return selectors.visible_evaluations(user)
 
     def list(self, request, *args, **kwargs):
-        """A page is cut on ids alone, then its 20 records are fetched with their
-        relations. Sorting the whole filtered table with every column and the
-        department and programme joined took 12 ms of a list request at 10,000
-        records; sorting (title, id) pairs and joining 20 rows takes a fraction."""
-        queryset = self.filter_queryset(self.get_queryset())
-        ids = self.paginate_queryset(queryset.values_list("id", flat=True))
-        records = page_of_records(ids)
-        self.note_last_modified(records)
-        return self.get_paginated_response(self.get_serializer(records, many=True).data)
+        """A page is cut on ids alone (counted in the same query), then its records
+        are read as plain rows, one query per relation. At 10,000 records, sorting
+        the whole filtered table with every column and the department and programme
+        joined took 12 ms; prefetching 20 records as model instances took three
+        times as long in Python as in the database (registry.api.selectors)."""
+        ids = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        rows = record_rows(ids)
+        self.last_modified = max((row["updated_at"] for row in rows), default=None)
+        return self.get_paginated_response(self.get_serializer(rows, many=True).data)
 
     def retrieve(self, request, slug=None):
         record = selectors.evaluation_detail(slug, request.user)

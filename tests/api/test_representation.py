@@ -8,6 +8,7 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.test import APIRequestFactory
 
 from registry import selectors
+from registry.api.selectors import record_rows
 from registry.api.serializers import EvaluationSerializer
 from registry.models import Document, Evaluation, Finding
 from tests.factories import rich_evaluation
@@ -30,8 +31,17 @@ def test_hand_built_representation_equals_the_declared_fields(db):
     request = APIRequestFactory().get("/api/v1/evaluations/")
     records = selectors.with_record_relations(Evaluation.objects.all())
     assert records.count() >= 4
+    rows = {row["slug"]: row for row in record_rows([record.pk for record in records])}
     for record in records:
         serializer = EvaluationSerializer(record, context={"request": request})
-        fast, declared = serializer.to_representation(record), serializer.declared_representation(record)
-        assert list(fast) == list(declared)
-        assert as_json(fast) == as_json(declared), record.slug
+        declared = serializer.declared_representation(record)
+        # From the fetched instance (a detail) and from plain rows (a list page).
+        for fast in (serializer.to_representation(record), serializer.to_representation(rows[record.slug])):
+            assert list(fast) == list(declared)
+            assert as_json(fast) == as_json(declared), record.slug
+
+
+def test_record_rows_keep_the_order_asked_for_and_skip_unknown_ids(db):
+    ids = list(Evaluation.objects.order_by("-title").values_list("id", flat=True))
+    assert [row["id"] for row in record_rows([*ids, 999999])] == ids
+    assert record_rows([]) == []

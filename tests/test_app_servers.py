@@ -37,7 +37,6 @@ from tests.conftest import seed_registry
 ROOT = Path(__file__).resolve().parent.parent
 GUNICORN = Path(sys.executable).with_name("gunicorn")
 PASSWORD = "a-long-passphrase-for-two-servers"
-SEARCH_BACKEND = "whoosh"  # the harness first; "postgres" once that backend lands
 STARTUP_SECONDS = 60
 # Variables of this process the children must not inherit: they get their own.
 INHERITED_NOT = {
@@ -60,6 +59,7 @@ class AppServer:
 
     def __init__(self, name, data_dir, env, log_dir):
         self.name = name
+        self.data_dir = data_dir
         self.log = log_dir / f"gunicorn-{name}.log"
         child_env = {k: v for k, v in os.environ.items() if k not in INHERITED_NOT}
         child_env.update(env, REGISTRY_DATA_DIR=str(data_dir))
@@ -148,8 +148,8 @@ def complete_draft(owner, word):
 
 @pytest.fixture
 def app_servers(transactional_db, tmp_path):
-    """Servers A and B over the test database; each has its own data folder unless the
-    backend keeps its index in files (whoosh), which then have to be shared."""
+    """Servers A and B over the test database with the PostgreSQL search backend,
+    each with its own data folder: the database is the only thing they share."""
     if connection.vendor != "postgresql":
         pytest.skip("several app servers need a PostgreSQL database (make test runs this under .ci/with-postgres)")
     seed_registry()  # transactional tests start from a flushed database
@@ -158,14 +158,13 @@ def app_servers(transactional_db, tmp_path):
         "SECRET_KEY": secrets.token_urlsafe(50),
         "DEBUG": "0",
         "ALLOWED_HOSTS": "127.0.0.1",
-        "REGISTRY_SEARCH_BACKEND": SEARCH_BACKEND,
+        "REGISTRY_SEARCH_BACKEND": "postgres",
     }
-    shared = tmp_path / "shared-data"
     servers = []
     try:
         for name in ("a", "b"):
-            data_dir = shared if SEARCH_BACKEND == "whoosh" else tmp_path / f"data-{name}"
-            data_dir.mkdir(exist_ok=True)
+            data_dir = tmp_path / f"data-{name}"
+            data_dir.mkdir()
             servers.append(AppServer(name, data_dir, env, tmp_path))
         yield servers
     finally:
@@ -202,6 +201,8 @@ def test_a_record_published_on_one_server_is_found_on_the_other_at_once(app_serv
     assert status == 200
     assert f'href="/evaluations/{draft.slug}/"' in html, f"server B did not find {word}"
     assert visitor_b.get(f"/evaluations/{draft.slug}/")[0] == 200
+    for server in app_servers:  # the index is in the database, not in either server's files
+        assert not (server.data_dir / "search").exists(), server.name
 
 
 def test_each_server_serves_the_static_files_itself(app_servers):

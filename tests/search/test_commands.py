@@ -1,4 +1,4 @@
-"""ingest, rebuild_index, check_index and bench_search as an operator runs them."""
+"""ingest, rebuild_index and check_index as an operator runs them (bench_search: test_bench_search.py)."""
 import io
 
 import pytest
@@ -61,19 +61,3 @@ def test_rebuild_then_check_index_reports_drift(search_index):
     out, _ = run("check_index")
     assert "up to date" in out
     assert search_index.search(SearchQuery(text="renamed behind")).hits[0].slug == "project-crewe"
-
-
-def test_bench_search_runs_at_a_small_size(tmp_path):
-    out, _ = run("bench_search", "--evaluations", "60", "--documents", "4", "--words", "900", "--queries", "3",
-                 "--data-dir", str(tmp_path))
-    for label in ("build (2 processes)", "build (whoosh's default writer)", "speed-up", "one word", "phrase",
-                  "field query", "facet-narrowed", "misspelled", "single-record update"):
-        assert label in out
-    assert "p95" in out
-
-
-def test_bench_search_builds_in_one_process_when_asked(tmp_path):
-    out, _ = run("bench_search", "--evaluations", "30", "--documents", "2", "--words", "500", "--queries", "2",
-                 "--build-procs", "1", "--skip-default-writer", "--data-dir", str(tmp_path))
-    assert "build (1 process):" in out
-    assert "whoosh's default writer" not in out

@@ -1,27 +1,66 @@
-"""Measure the whoosh backend on a synthetic corpus, away from the real index.
+"""Measure search end to end on a synthetic registry, for either backend.
 
-Synthetic records (realistic lengths, Zipf-like vocabulary) and long documents
-are indexed through the backend's own writer path in a throwaway data folder, so
-no database is written. Prints build time and throughput for the build writer
-(two processes unless told) and for whoosh's default single-process writer,
-index size, p50/p95 latency per query class (facets and highlights included) and
-single-record update latency.
+    manage.py bench_search --backend whoosh|postgres --evaluations 10000 --documents 1000 --words 20000
+    manage.py bench_search --backend postgres --evaluations 100000 --documents 0
+
+What it does, in the order a new registry would:
+
+1. loads N synthetic published records into the configured database (bulk
+   inserts, slugs starting `bench-search-`) and indexes them with the backend's
+   whole build (`rebuild_index`);
+2. writes M synthetic Markdown reports of W words to a folder and adds them with
+   `manage.py ingest FOLDER --evaluation ...`, the path an operator takes, and
+   prints the MB of text per second it took;
+3. asks the backend how large its index is (`index_size()`), against the text;
+4. starts gunicorn on a free loopback port and times GETs of the whole search
+   page (`/search/?q=...`: hits, snippets, facet counts, "Did you mean") per
+   class of query, and prints p50 and p95.
+
+The corpus is deterministic (a Zipf-like vocabulary of real and made-up words),
+so two runs, or two backends, search the same text. The index goes into a
+throwaway data folder; the records go into the configured database (SQLite, or
+PostgreSQL through DATABASE_URL) and are removed afterwards unless --keep is
+given. A database holding anything but the seed records is refused unless
+--allow-existing-data is given: the benchmark adds and deletes rows in bulk.
 """
-import csv
+import http.client
+import io
+import json
+import os
 import random
 import shutil
-import statistics
+import socket
+import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
+from urllib.parse import urlencode, urlsplit
 
-from django.core.management.base import BaseCommand
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError
+from django.db import DEFAULT_DB_ALIAS, connection, transaction
+from django.db.models import Q, Sum
+from django.db.models.functions import Length
 
-from registry.search import SearchQuery
-from registry.search.entries import passages
-from registry.search.whoosh_backend import SCHEMA_VERSION, WhooshBackend, build_schema
+from registry.models import (
+    Department,
+    DesignType,
+    Document,
+    Evaluation,
+    EvaluationDesign,
+    EvaluationOrganisation,
+    EventDate,
+    Finding,
+    Link,
+)
+from registry.search import get_backend
 
-SYNONYMS_CSV = Path(__file__).resolve().parents[3] / "fixtures" / "vocabularies" / "method_synonyms.csv"
+PREFIX = "bench-search-"
+DOCUMENTS_SLUG = f"{PREFIX}documents"
+FIXTURES = Path(__file__).resolve().parents[3] / "fixtures"
+BATCH = 1000
 METHODS = [
     ("impact", "rct", "Randomised control trial (RCT)"),
     ("impact", "quasi_experimental", "Quasi-experimental method"),
@@ -41,13 +80,13 @@ REAL_WORDS = [
     "people", "attainment", "wellbeing", "skills", "apprenticeship",
 ]
 STAGES = ["planned", "ongoing", "complete"]
-KINDS = ["report", "summary", "research_brief", "annex", "plan"]
+QUERY_CLASSES = ("one word", "two words", "phrase", "field query", "facet-narrowed", "misspelled")
 
 
 class Corpus:
     """A deterministic synthetic corpus: a Zipf-like vocabulary of made-up and real words."""
 
-    def __init__(self, seed=20251123, vocabulary=30000):
+    def __init__(self, seed=20251123, vocabulary=30000, departments=()):
         self.random = random.Random(seed)
         syllables = ["ka", "lo", "mi", "ten", "sor", "vel", "an", "dri", "pus", "er", "gal", "num", "ti", "ox", "bre"]
         words = set(REAL_WORDS)
@@ -61,7 +100,7 @@ class Corpus:
         for w in weights:
             total += w
             self.cum.append(total)
-        self.departments = [f"dept-{i}" for i in range(40)]
+        self.departments = list(departments) or [f"dept-{i}" for i in range(40)]
 
     def text(self, n):
         words = self.random.choices(self.words, cum_weights=self.cum, k=n)
@@ -72,36 +111,26 @@ class Corpus:
             i += length
         return " ".join(sentences)
 
-    def evaluation(self, pk):
+    def evaluation(self, number):
+        """A record's fields, as a contributor would fill them in."""
         r = self.random
-        chosen = r.sample(METHODS, r.randint(1, 4))
-        years = sorted({str(r.randint(2010, 2024)) for _ in range(r.randint(1, 4))})
-        departments = r.sample(self.departments, r.randint(1, 3))
-        title = self.text(r.randint(6, 14)).rstrip(".")
-        summary = self.text(r.randint(150, 350))
-        findings = [self.text(r.randint(20, 45)) for _ in range(r.randint(0, 5))]
         return {
-            "kind": "evaluation", "pk": pk, "title": title, "body": "\n\n".join([summary] + findings),
-            "method": "\n".join(name for _, _, name in chosen), "type": "\n".join({t for t, _, _ in chosen}),
-            "department": departments, "department_name": " ".join(d.replace("-", " ") for d in departments),
-            "organisation": self.text(3), "programme": self.text(3), "place": self.text(2), "policy": self.text(4),
-            "stage": r.choice(STAGES), "year": years, "doc_kind": "",
-            "sort_date": int(years[-1]) * 100 + r.randint(1, 12),
-            "f_type": sorted({t for t, _, _ in chosen}), "f_method": sorted({c for _, c, _ in chosen}),
-            "f_department": departments, "f_stage": [r.choice(STAGES)], "f_year": years, "f_kind": [],
-            "f_programme": [], "f_place": [], "f_policy_area": [], "f_organisation": [],
-            "display": {"slug": f"synthetic-{pk}", "url": f"/evaluations/synthetic-{pk}/", "summary": summary[:400]},
+            "slug": f"{PREFIX}{number}",
+            "title": self.text(r.randint(6, 14)).rstrip(".")[:250],
+            "summary": self.text(r.randint(150, 350)),
+            "findings": [self.text(r.randint(20, 45)) for _ in range(r.randint(0, 5))],
+            "methods": [code for _, code, _ in r.sample(METHODS, r.randint(1, 4))],
+            "departments": r.sample(self.departments, r.randint(1, 3)),
+            "years": sorted({r.randint(2010, 2024) for _ in range(r.randint(1, 4))}),
+            "stage": r.choice(STAGES),
         }
 
-    def document(self, pk, words):
-        year = self.random.randint(2010, 2024)
-        kind = self.random.choice(KINDS)
-        return {
-            "kind": "document", "pk": pk, "title": self.text(self.random.randint(5, 12)).rstrip("."),
-            "passages": passages(self.text(words)), "stage": "", "year": [str(year)], "doc_kind": kind,
-            "sort_date": year * 100, "f_kind": [kind], "f_year": [str(year)],
-            "display": {"url": f"/documents/{pk}/", "kind": kind, "words": words},
-        }
+    def report(self, words):
+        """A Markdown report: a title, then paragraphs of a dozen sentences."""
+        title = self.text(self.random.randint(5, 12)).rstrip(".")
+        sentences = self.text(words).split(". ")
+        paragraphs = [". ".join(sentences[i:i + 12]) for i in range(0, len(sentences), 12)]
+        return f"# {title}\n\n" + "\n\n".join(paragraphs) + "\n"
 
 
 def percentile(values, fraction):
@@ -109,161 +138,295 @@ def percentile(values, fraction):
     return ordered[min(len(ordered) - 1, int(round(fraction * (len(ordered) - 1))))]
 
 
-def folder_mb(path):
-    return sum(p.stat().st_size for p in Path(path).rglob("*") if p.is_file()) / 1e6
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def get(address, path, timeout=60):
+    """(status, body) of one GET, on a fresh connection as a browser's first visit would make."""
+    connection_ = http.client.HTTPConnection(*address, timeout=timeout)
+    try:
+        connection_.request("GET", path, headers={"Accept": "text/html"})
+        response = connection_.getresponse()
+        return response.status, response.read()
+    finally:
+        connection_.close()
 
 
 class Command(BaseCommand):
-    help = "Benchmark the whoosh backend on synthetic records and long documents (a throwaway index)."
+    help = "Benchmark ingest, index size and search-page latency over HTTP on a synthetic registry."
 
     def add_arguments(self, parser):
-        parser.add_argument("--evaluations", type=int, default=10000)
-        parser.add_argument("--documents", type=int, default=1000)
-        parser.add_argument("--words", type=int, default=20000, help="Words per document.")
-        parser.add_argument("--queries", type=int, default=40, help="Queries per class.")
-        parser.add_argument("--data-dir", help="Where to build (default: a temporary folder, removed after).")
-        parser.add_argument("--build-procs", type=int, default=2,
-                            help="Processes for the build (rebuild_index uses 2 on a large index).")
-        parser.add_argument("--skip-default-writer", action="store_true",
-                            help="Skip the single-process comparison build.")
-        parser.add_argument("--reuse", action="store_true",
-                            help="With --data-dir: query the index a previous run left there instead of building.")
-
-    def handle(self, *args, **options):
-        root = Path(options["data_dir"] or tempfile.mkdtemp(prefix="bench-search-"))
-        try:
-            self.run(root, options)
-        finally:
-            if not options["data_dir"]:
-                shutil.rmtree(root, ignore_errors=True)
+        parser.add_argument("--backend", help="whoosh or postgres (default: the configured backend).")
+        parser.add_argument("--evaluations", type=int, default=10000, help="Synthetic records (default 10000).")
+        parser.add_argument("--documents", type=int, default=1000, help="Synthetic reports (default 1000).")
+        parser.add_argument("--words", type=int, default=20000, help="Words per report (default 20000).")
+        parser.add_argument("--queries", type=int, default=40, help="Timed requests per query class (default 40).")
+        parser.add_argument("--workers", type=int, default=2, help="gunicorn worker processes (default 2).")
+        parser.add_argument("--data-dir", help="Folder for the index and files (default: a temporary folder, "
+                                               "removed afterwards).")
+        parser.add_argument("--server", help="Time an already running server at this address (e.g. "
+                                             "http://127.0.0.1:8000) instead of starting gunicorn; it must "
+                                             "use this database, search backend and data folder.")
+        parser.add_argument("--keep", action="store_true", help="Keep the synthetic records and documents.")
+        parser.add_argument("--allow-existing-data", action="store_true",
+                            help="Run even though the database holds records other than the seed records.")
 
     def say(self, text):
         self.stdout.write(text)
         self.stdout.flush()
 
-    def backend(self, folder, pairs):
-        backend = WhooshBackend(folder)
-        backend.facet_labels = lambda raw: {}  # no database: facet labels are the codes
-        backend.path.mkdir(parents=True, exist_ok=True)
-        from whoosh import index
+    def handle(self, *args, **options):
+        if min(options["evaluations"], options["queries"], options["workers"]) < 1 or options["documents"] < 0:
+            raise CommandError("--evaluations, --queries and --workers must be positive; --documents 0 or more.")
+        self.use_backend(options["backend"])
+        self.refuse_real_data(options["allow_existing_data"])
+        root = Path(options["data_dir"] or tempfile.mkdtemp(prefix="bench-search-"))
+        root.mkdir(parents=True, exist_ok=True)
+        settings.REGISTRY_DATA_DIR = root / "data"
+        settings.MEDIA_ROOT = root / "data" / "media"
+        self.remove_synthetic(quiet=True)  # what an interrupted earlier run left
+        server = None
+        try:
+            self.run(root, options)
+            server, address = self.start_server(root, options)
+            self.queries(address, options["queries"])
+        finally:
+            if server is not None:
+                server.terminate()
+                server.wait(timeout=30)
+            if not options["keep"]:
+                self.remove_synthetic()
+                if not options["data_dir"]:
+                    shutil.rmtree(root, ignore_errors=True)
 
-        backend._ix = index.create_in(str(backend.path), build_schema())
-        (backend.path / "schema-version").write_text(SCHEMA_VERSION)
-        backend.save_synonyms(pairs)
-        return backend
+    # -- set-up ------------------------------------------------------------------
 
-    def build(self, backend, evaluations, documents, build_procs=0):
-        started = time.perf_counter()
-        backend._write(lambda writer: backend.add_entries(writer, evaluations, documents), build_procs=build_procs)
-        return time.perf_counter() - started
+    def use_backend(self, name):
+        if name:
+            backends = getattr(settings, "SEARCH_BACKENDS", {})
+            if name not in backends and "." not in name:
+                raise CommandError(f"--backend must be one of {', '.join(sorted(backends))}, not {name!r}.")
+            settings.REGISTRY_SEARCH_BACKEND = backends.get(name, name)
+            self.backend_name = name
+        else:
+            path = settings.REGISTRY_SEARCH_BACKEND
+            names = {v: k for k, v in getattr(settings, "SEARCH_BACKENDS", {}).items()}
+            self.backend_name = names.get(path, path)
+
+    def refuse_real_data(self, allowed):
+        """The benchmark bulk-inserts and bulk-deletes; it runs only beside the seed records."""
+        seed = json.loads((FIXTURES / "records.json").read_text(encoding="utf-8"))
+        seed_slugs = [e["slug"] for e in seed["evaluations"]]
+        seed_files = [d["file"] for d in seed.get("documents", [])]
+        records = Evaluation.objects.exclude(slug__startswith=PREFIX).exclude(slug__in=seed_slugs).count()
+        documents = Document.objects.exclude(original_filename__startswith=PREFIX).exclude(
+            original_filename__in=seed_files).count()
+        if (records or documents) and not allowed:
+            raise CommandError(
+                f"The database holds {records} record(s) and {documents} document(s) besides the seed records. "
+                "Run the benchmark on a throwaway database (for example under .ci/with-postgres, or "
+                "DATABASE_URL=sqlite:////tmp/bench.sqlite3 after `migrate`), or give --allow-existing-data.")
+
+    # -- data --------------------------------------------------------------------
 
     def run(self, root, options):
         n, m, w = options["evaluations"], options["documents"], options["words"]
-        with open(SYNONYMS_CSV, newline="", encoding="utf-8") as handle:
-            pairs = [(row["term"], row["expansion"]) for row in csv.DictReader(handle)]
-        corpus = Corpus()
+        backend = get_backend()
+        self.say(f"bench_search: {self.backend_name} backend ({type(backend).__name__}) on "
+                 f"{connection.vendor}; {n} records, {m} reports of {w} words")
+        departments = list(Department.objects.order_by("code")[:40])
+        self.corpus = Corpus(departments=[d.code for d in departments])
         started = time.perf_counter()
-        evaluations = [corpus.evaluation(pk) for pk in range(1, n + 1)]
-        documents = [corpus.document(pk, w) for pk in range(1, m + 1)]
-        megabytes = (sum(len(e["title"]) + len(e["body"]) for e in evaluations)
-                     + sum(len(p) for d in documents for p in d["passages"])) / 1e6
-        n_passages = sum(len(d["passages"]) for d in documents)
-        self.say(f"corpus: {n} evaluations, {m} documents of {w} words ({n_passages} passages), "
-                 f"{megabytes:.1f} MB of text, generated in {time.perf_counter() - started:.1f}s")
+        record_mb = self.load_records(n, departments)
+        self.say(f"records: {n} loaded in {time.perf_counter() - started:.1f}s, {record_mb:.1f} MB of text")
 
-        built = root / "two" / "search" / "whoosh" / "schema-version"
-        if options["reuse"] and built.exists() and built.read_text() == SCHEMA_VERSION:
-            fast = WhooshBackend(root / "two")
-            fast.facet_labels = lambda raw: {}
-            self.say(f"reusing the index in {fast.path} ({folder_mb(fast.path):.1f} MB)")
+        started = time.perf_counter()
+        backend.rebuild()
+        seconds = time.perf_counter() - started
+        self.say(f"records indexed (rebuild_index): {seconds:.1f}s, {record_mb / seconds:.2f} MB/s")
+
+        document_mb = self.ingest(root, m, w) if m else 0.0
+        text_mb = record_mb + document_mb
+        try:
+            size = backend.index_size() / 1e6
+        except (AttributeError, NotImplementedError):
+            self.say(f"index size: not reported by this backend; text {text_mb:.1f} MB")
         else:
-            fast = self.backend(root / "two", pairs)
-            procs = max(1, options["build_procs"])
-            seconds = self.build(fast, evaluations, documents, build_procs=procs)
-            processes = f"{procs} process{'es' if procs > 1 else ''}"
-            self.say(f"build ({processes}): {seconds:.1f}s, {megabytes / seconds:.2f} MB/s, "
-                     f"index {folder_mb(fast.path):.1f} MB")
+            self.say(f"index size: {size:.1f} MB for {text_mb:.1f} MB of text ({size / text_mb:.2f} times the text)")
 
-        sample_passages = [p for d in documents[:50] for p in d["passages"][:3]]
-        self.queries(fast, corpus, sample_passages, options["queries"])
-        self.updates(fast, corpus, n, options["queries"])
+    @transaction.atomic
+    def load_records(self, n, departments):
+        """Bulk inserts (no per-row signals): the index is built afterwards in one go."""
+        by_code = {d.code: d for d in departments}
+        designs = {d.code: d for d in DesignType.objects.filter(code__in=[c for _, c, _ in METHODS])}
+        fields = [self.corpus.evaluation(i) for i in range(n)]
+        self.samples = [f["summary"] for f in fields[:200]]
+        Evaluation.objects.bulk_create([
+            Evaluation(slug=f["slug"], title=f["title"], summary=f["summary"], stage=f["stage"],
+                       visibility="published", lead_department=by_code[f["departments"][0]])
+            for f in fields
+        ] + [Evaluation(slug=DOCUMENTS_SLUG, title="Benchmark reports", summary="The benchmark's reports.",
+                        stage="complete", visibility="published", lead_department=departments[0])],
+            batch_size=BATCH)
+        ids = dict(Evaluation.objects.filter(slug__startswith=PREFIX).values_list("slug", "id"))
+        others = Evaluation.other_departments.through
+        rows = {EvaluationDesign: [], EventDate: [], Finding: [], others: []}
+        for f in fields:
+            pk = ids[f["slug"]]
+            rows[EvaluationDesign] += [EvaluationDesign(evaluation_id=pk, design_type=designs[c])
+                                       for c in f["methods"] if c in designs]
+            rows[EventDate] += [EventDate(evaluation_id=pk, category="evaluation_start", year=y, month=4)
+                                for y in f["years"]]
+            rows[Finding] += [Finding(evaluation_id=pk, position=i, outcome=" ".join(text.split()[:3]),
+                                      statement=text) for i, text in enumerate(f["findings"])]
+            rows[others] += [others(evaluation_id=pk, department_id=by_code[c].id) for c in f["departments"][1:]]
+        for model, objects in rows.items():
+            model.objects.bulk_create(objects, batch_size=BATCH)
+        return sum(len(f["title"]) + len(f["summary"]) + sum(map(len, f["findings"])) for f in fields) / 1e6
 
-        if not options["skip_default_writer"] and not options["reuse"]:
-            default = self.backend(root / "one", pairs)
-            single = self.build(default, evaluations, documents)
-            self.say(f"build (whoosh's default writer): {single:.1f}s, {megabytes / single:.2f} MB/s, "
-                     f"index {folder_mb(default.path):.1f} MB; speed-up {single / seconds:.2f}x")
-            shutil.rmtree(root / "one", ignore_errors=True)
+    def ingest(self, root, m, w):
+        """Write the reports as files and add them as an operator would: `manage.py ingest`."""
+        folder = root / "reports"
+        folder.mkdir(parents=True, exist_ok=True)
+        started = time.perf_counter()
+        for i in range(m):
+            (folder / f"{PREFIX}{i:05d}.md").write_text(self.corpus.report(w), encoding="utf-8")
+        self.say(f"reports: {m} written to {folder} in {time.perf_counter() - started:.1f}s "
+                 f"({sum(p.stat().st_size for p in folder.iterdir()) / 1e6:.1f} MB of Markdown)")
+        out = io.StringIO()
+        started = time.perf_counter()
+        call_command("ingest", str(folder), "--evaluation", DOCUMENTS_SLUG, stdout=out, stderr=self.stderr,
+                     verbosity=1)
+        seconds = time.perf_counter() - started
+        stored = Document.objects.filter(original_filename__startswith=PREFIX)
+        megabytes = (stored.aggregate(size=Sum(Length("text")))["size"] or 0) / 1e6
+        self.say(f"ingest: {stored.count()} reports, {megabytes:.1f} MB of text in {seconds:.1f}s: "
+                 f"{megabytes / seconds:.2f} MB/s")
+        self.say(f"  ({out.getvalue().strip()})")
+        self.samples += list(stored.values_list("text", flat=True)[:50])
+        return megabytes
 
-    @staticmethod
-    def warm_page_cache(folder):
-        """Read the index files once, as a running server's page cache would hold them."""
-        for path in Path(folder).rglob("*"):
-            if path.is_file():
-                with open(path, "rb") as handle:
-                    while handle.read(1 << 24):
-                        pass
+    def remove_synthetic(self, quiet=False):
+        """Out of the index through the backend, then raw deletes: the rows came in
+        by bulk insert, without history or signals, and leave the same way."""
+        evaluation_ids = list(Evaluation.objects.filter(slug__startswith=PREFIX).values_list("id", flat=True))
+        document_ids = list(Document.objects.filter(
+            Q(original_filename__startswith=PREFIX) | Q(evaluations__slug=DOCUMENTS_SLUG)).values_list("id", flat=True))
+        if not (evaluation_ids or document_ids):
+            return
+        backend = get_backend()
+        for kind, ids in (("document", document_ids), ("evaluation", evaluation_ids)):
+            for start in range(0, len(ids), BATCH):
+                try:
+                    backend.remove(kind, ids[start:start + BATCH])
+                except Exception as error:  # noqa: BLE001 - a missing index holds nothing to remove
+                    self.stderr.write(f"search index not updated ({error})")
+                    break
+        related = [EvaluationDesign, EventDate, Link, Finding, EvaluationOrganisation,
+                   Evaluation.other_departments.through, Evaluation.places.through,
+                   Evaluation.policy_areas.through, Document.evaluations.through]
+        with transaction.atomic():
+            for start in range(0, len(document_ids), BATCH):
+                chunk = document_ids[start:start + BATCH]
+                Document.evaluations.through.objects.filter(document_id__in=chunk)._raw_delete(DEFAULT_DB_ALIAS)
+                Document.objects.filter(id__in=chunk)._raw_delete(DEFAULT_DB_ALIAS)
+            for start in range(0, len(evaluation_ids), BATCH):
+                chunk = evaluation_ids[start:start + BATCH]
+                for model in related:
+                    model.objects.filter(evaluation_id__in=chunk)._raw_delete(DEFAULT_DB_ALIAS)
+                Evaluation.objects.filter(id__in=chunk)._raw_delete(DEFAULT_DB_ALIAS)
+        if not quiet:
+            self.say(f"removed {len(evaluation_ids)} synthetic records and {len(document_ids)} reports")
 
-    def queries(self, backend, corpus, sample_passages, count):
+    # -- the server ----------------------------------------------------------------
+
+    def start_server(self, root, options):
+        if options["server"]:
+            parts = urlsplit(options["server"])
+            address = (parts.hostname, parts.port or 80)
+            self.say(f"timing the server at {options['server']}")
+            return None, address
+        port = free_port()
+        env = {**os.environ, "REGISTRY_DATA_DIR": str(settings.REGISTRY_DATA_DIR),
+               "REGISTRY_SEARCH_BACKEND": settings.REGISTRY_SEARCH_BACKEND,
+               # WhiteNoise warns once per worker that collectstatic has not run; the search page needs no files.
+               "PYTHONWARNINGS": "ignore::UserWarning"}
+        command = [sys.executable, "-m", "gunicorn", "registry.wsgi:application", "--bind", f"127.0.0.1:{port}",
+                   "--workers", str(options["workers"]), "--log-level", "warning"]
+        server = subprocess.Popen(command, cwd=str(settings.BASE_DIR), env=env)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if server.poll() is not None:
+                raise CommandError(f"gunicorn exited with status {server.returncode}")
+            try:
+                if get(("127.0.0.1", port), "/search/?q=evaluation", timeout=10)[0] == 200:
+                    self.say(f"gunicorn serving on 127.0.0.1:{port} with {options['workers']} workers")
+                    return server, ("127.0.0.1", port)
+            except OSError:
+                time.sleep(0.2)
+        server.terminate()
+        raise CommandError("gunicorn did not answer within 60 seconds")
+
+    # -- queries -------------------------------------------------------------------
+
+    def query_maker(self):
         r = random.Random(7)
-        mid = corpus.words[50:3000]
-        sample_passages = sample_passages or [corpus.text(300)]
+        mid = self.corpus.words[50:3000]
+        samples = [s for s in self.samples if s] or [self.corpus.text(300)]
 
         def phrase():
-            words = r.choice(sample_passages).replace(".", "").split()
-            start = r.randrange(max(1, len(words) - 3))
-            return '"' + " ".join(words[start:start + 2]).lower() + '"'
+            words = r.choice(samples).replace(".", " ").replace("#", " ").split()[:2000]
+            start = r.randrange(max(1, len(words) - 2))
+            return {"q": '"' + " ".join(words[start:start + 2]).lower() + '"'}
 
-        def misspell():
-            word = r.choice(corpus.words[100:2000])
+        def misspelled():
+            word = r.choice(self.corpus.words[100:2000])
             i = r.randrange(1, len(word) - 1)
-            return word[:i] + word[i + 1:] + word[i] if i < len(word) - 1 else word + "x"
+            return {"q": word[:i] + word[i + 1] + word[i] + word[i + 2:]}
 
         def field_query():
-            field = r.choice(['method:"interrupted time series"', "method:rct", f"department:dept-{r.randrange(40)}"])
-            return f"{field} {r.choice(mid)}", {}
+            field = r.choice(['method:"interrupted time series"', "method:rct",
+                              f"department:{r.choice(self.corpus.departments)}"])
+            return {"q": f"{field} {r.choice(mid)}"}
 
         def narrowed():
-            return r.choice(mid), {"method": [r.choice(METHODS)[1]], "year": [str(r.randint(2010, 2024))]}
+            return {"q": r.choice(mid), "method": r.choice(METHODS)[1], "year": str(r.randint(2010, 2024))}
 
-        classes = {
-            "one word": lambda: (r.choice(mid), {}),
-            "two words": lambda: (f"{r.choice(mid)} {r.choice(mid)}", {}),
-            "phrase": lambda: (phrase(), {}),
+        makers = {
+            "one word": lambda: {"q": r.choice(mid)},
+            "two words": lambda: {"q": f"{r.choice(mid)} {r.choice(mid)}"},
+            "phrase": phrase,
             "field query": field_query,
             "facet-narrowed": narrowed,
-            "misspelled": lambda: (misspell(), {}),
+            "misspelled": misspelled,
         }
-        started = time.perf_counter()
-        backend.search(SearchQuery(text=r.choice(mid)))
-        self.say(f"first query (cold facet caches): {(time.perf_counter() - started) * 1000:.0f} ms")
-        self.warm_page_cache(backend.path)
-        for _ in range(5):  # warm the process as a running server would be
-            backend.search(SearchQuery(text=r.choice(mid)))
-        self.say("query class        p50 ms   p95 ms   mean hits")
-        for label, make in classes.items():
-            timings, totals = [], []
-            for _ in range(count):
-                text, filters = make()
-                started = time.perf_counter()
-                results = backend.search(SearchQuery(text=text, filters=filters))
-                timings.append((time.perf_counter() - started) * 1000)
-                totals.append(results.total)
-            p50, p95 = percentile(timings, 0.5), percentile(timings, 0.95)
-            self.say(f"{label:<18} {p50:7.1f}  {p95:7.1f}   {statistics.mean(totals):9.0f}")
+        return makers
 
-    def updates(self, backend, corpus, n, count):
-        r = random.Random(11)
-        timings, merges = [], 0
-        for _ in range(max(5, count // 2)):
-            entry = corpus.evaluation(r.randint(1, n))
-            started = time.perf_counter()
-            backend._write(lambda writer, entry=entry: backend.add_entries(writer, [entry]))
-            timings.append((time.perf_counter() - started) * 1000)
-            # Saves are spaced out as people make them: let a background merge finish first.
-            time.sleep(0.25)
-            merges += backend._merging
-            while backend._merging:
-                time.sleep(0.05)
-        self.say(f"single-record update: p50 {percentile(timings, 0.5):.1f} ms, p95 {percentile(timings, 0.95):.1f} ms "
-                 f"({merges} background merges between updates)")
+    def queries(self, address, count):
+        makers = self.query_maker()
+        for label in QUERY_CLASSES * 3:  # every worker opens its index and caches before the timing starts
+            get(address, "/search/?" + urlencode(makers[label]()))
+        self.say(f"search page over HTTP ({count} requests per class, one at a time; facets, snippets and "
+                 "\"Did you mean\" included)")
+        self.say(f"{'query class':<16}{'p50 ms':>9}{'p95 ms':>9}{'max ms':>9}  notes")
+        failures = 0
+        for label in QUERY_CLASSES:
+            timings, suggested, bad = [], 0, 0
+            for _ in range(count):
+                path = "/search/?" + urlencode(makers[label]())
+                started = time.perf_counter()
+                status, body = get(address, path)
+                timings.append((time.perf_counter() - started) * 1000)
+                bad += status != 200
+                suggested += b'id="did-you-mean"' in body
+            failures += bad
+            notes = f"{suggested} of {count} with \"Did you mean\"" if label == "misspelled" else ""
+            if bad:
+                notes = f"{bad} failed; {notes}".rstrip("; ")
+            self.say(f"{label:<16}{percentile(timings, 0.5):>9.1f}{percentile(timings, 0.95):>9.1f}"
+                     f"{max(timings):>9.1f}  {notes}")
+        if failures:
+            raise CommandError(f"{failures} search requests did not answer 200")

@@ -9,7 +9,7 @@ from django.db import transaction
 from django.shortcuts import render
 from django.urls import path
 
-from registry.search import SearchQuery, get_backend
+from registry.search import SearchQuery, SearchUnavailable, get_backend
 from registry.web import documents
 from registry.web.pagination import PageResult
 
@@ -39,9 +39,14 @@ def ask_search(work):
     try:
         with transaction.atomic():
             return work(get_backend())
-    except Exception:  # noqa: BLE001  (registry.search has no SearchUnavailable yet)
+    except SearchUnavailable:
         logger.exception("Search backend unavailable")
-        return None
+    except Exception:  # noqa: BLE001
+        # Backends are meant to raise SearchUnavailable, but a missing backend class
+        # (ImportError) and a damaged whoosh index (OSError, whoosh's IndexError,
+        # even TypeError from its varint reader) still reach here as themselves.
+        logger.exception("Search backend unavailable (failed without SearchUnavailable)")
+    return None
 
 
 def unavailable(request, template, context):

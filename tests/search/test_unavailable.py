@@ -3,12 +3,14 @@ so in the GOV.UK style with a 503 (an outage, not an empty result), and every
 page that does not need search keeps working.
 
 Each way of breaking search is real: a backend class that does not import, a
-file where the whoosh index folder should be, and an index whose table of
-contents is garbage. Nothing is mocked.
+file where the whoosh index folder should be, an index whose table of contents is
+garbage, and (on PostgreSQL) the PostgreSQL backend's search table gone. Nothing
+is mocked.
 """
 import logging
 
 import pytest
+from django.db import connection
 
 from registry.search import get_backend
 
@@ -44,7 +46,20 @@ def corrupt_index(settings, tmp_path):
         toc.write_bytes(b"\xff" * 64)
 
 
-BROKEN = ["missing_backend", "file_for_index_folder", "corrupt_index"]
+@pytest.fixture
+def failing_search_tables(settings, tmp_path):
+    """The PostgreSQL backend over a database whose search table has gone. The rename
+    is undone with the test's transaction; until then every search statement fails,
+    and the request's other queries run in that same transaction after it."""
+    if connection.vendor != "postgresql":
+        pytest.skip("the PostgreSQL backend's tables exist only on PostgreSQL (make test-postgres)")
+    settings.REGISTRY_DATA_DIR = tmp_path
+    settings.REGISTRY_SEARCH_BACKEND = "registry.search.postgres_backend.PostgresBackend"
+    with connection.cursor() as cursor:
+        cursor.execute("ALTER TABLE registry_searchchunk RENAME TO registry_searchchunk_gone")
+
+
+BROKEN = ["missing_backend", "file_for_index_folder", "corrupt_index", "failing_search_tables"]
 
 
 @pytest.mark.parametrize("broken", BROKEN)

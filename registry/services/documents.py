@@ -155,8 +155,15 @@ def _store_one(incoming, evaluations, keep_file, fields):
         return Outcome(incoming, error=reason(error, incoming.name))
     except ValidationError as error:
         return Outcome(incoming, error="; ".join(error.messages))
-    except IntegrityError as error:  # e.g. another ingest stored the same file a moment ago
-        return Outcome(incoming, error=f"could not be stored ({error}); run the command again")
+    except IntegrityError as error:
+        # Another transaction (a second writer, another ingest) stored the same
+        # content after we looked: it is a duplicate now, unless something else broke.
+        try:
+            document, created = add_document(incoming.data, incoming.name, evaluations=evaluations,
+                                             keep_file=keep_file, extracted=incoming.extracted,
+                                             digest=incoming.digest, **fields)
+        except (IntegrityError, UnreadableDocument, ValidationError):
+            return Outcome(incoming, error=f"could not be stored ({error}); run the command again")
     return Outcome(incoming, document=document, created=created)
 
 

@@ -7,26 +7,32 @@ transaction indexed it on its own with a commit and merges: one report every 4
 seconds. So files are stored a batch at a time (one transaction, a savepoint per
 file): the search index is written once per batch. Text is read out of the files
 in worker processes while this process stores and indexes the batch before, so
-on two cores extraction costs almost nothing in elapsed time.
+on two cores extraction costs little elapsed time. Where the index is written in
+the batch's own transaction (PostgreSQL), two writer threads store batches at
+once: one stores its files while the database builds the other's index rows.
 
 A file that cannot be read is named with the reason and the rest still go in.
 An interrupted run (Ctrl-C or `kill`) keeps the batches already stored and rolls
-back the one in progress; running the same command again skips what is stored
+back those in progress; running the same command again skips what is stored
 (by content hash) and puts back in the search index any stored document the
 interruption kept out of it.
 """
 import os
 import signal
+import threading
 import time
 from collections import deque
+from concurrent.futures import ThreadPoolExecutor, wait
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from django.db import connection
 from tqdm import tqdm
 
 from registry.ingest.extractors import MEDIA_TYPES
 from registry.ingest.pool import Extractor
 from registry.models import Evaluation
+from registry.search import get_backend
 from registry.services.documents import IncomingFile, add_documents, content_hash, index_missing, stored_hashes
 
 BATCH_FILES = 50
@@ -80,12 +86,18 @@ class Command(BaseCommand):
         parser.add_argument("--jobs", type=int, default=None,
                             help="Processes reading text out of files besides this one (0: read here; "
                                  "default: one per spare core when there is more than one batch).")
+        parser.add_argument("--writers", type=int, default=None,
+                            help="Batches stored at once, each in its own transaction (default: 2 when the "
+                                 "search index is written in the database's transaction, as on PostgreSQL; "
+                                 "otherwise 1).")
 
     def handle(self, *args, paths, evaluation=None, kind="report", **options):
         if options["batch_size"] < 1 or options["batch_mb"] <= 0:
             raise CommandError("--batch-size and --batch-mb must be positive.")
         if options["jobs"] is not None and options["jobs"] < 0:
             raise CommandError("--jobs must be 0 or more.")
+        if options["writers"] is not None and options["writers"] < 1:
+            raise CommandError("--writers must be 1 or more.")
         self.evaluations = []
         if evaluation:
             found = Evaluation.objects.filter(slug=evaluation).first()
@@ -96,6 +108,7 @@ class Command(BaseCommand):
         self.created = self.duplicates = self.skipped = 0
         self.megabytes = 0.0
         self.failures, self.duplicate_ids, self.created_ids, self.seen = [], set(), set(), set()
+        self.counting, self.stopping = threading.Lock(), threading.Event()
 
         files = list(walk(paths))
         self.bar = tqdm(total=len(files), unit="file", desc="Ingesting", file=self.stderr._out,
@@ -112,18 +125,26 @@ class Command(BaseCommand):
         jobs = options["jobs"]
         if jobs is None:
             jobs = min(4, (os.cpu_count() or 1) - 1) if len(planned) > 1 else 0
+        writers = options["writers"]
+        if writers is None:
+            writers = 2 if len(planned) > 1 and self.index_in_transaction() else 1
         started = time.perf_counter()
         extractor = Extractor(jobs)
         # `kill` as well as Ctrl-C rolls back the batch in progress and stops cleanly.
-        previous = signal.signal(signal.SIGTERM, _interrupt)
+        main = threading.current_thread() is threading.main_thread()  # only it may set handlers
+        previous = signal.signal(signal.SIGTERM, _interrupt) if main else None
         interrupted = False
         try:
-            self.run(planned, extractor)
+            if writers > 1:
+                self.run_concurrently(planned, extractor, writers)
+            else:
+                self.run(planned, extractor)
             repaired = index_missing(self.duplicate_ids - self.created_ids)
         except KeyboardInterrupt:
             interrupted, repaired = True, set()
         finally:
-            signal.signal(signal.SIGTERM, previous)
+            if main:
+                signal.signal(signal.SIGTERM, previous)
             extractor.close(cancel=interrupted)
             self.bar.close()
         seconds = time.perf_counter() - started
@@ -136,8 +157,8 @@ class Command(BaseCommand):
         if repaired:
             summary += f"; {len(repaired)} already stored but missing from the search index, now indexed"
         if interrupted:
-            raise CommandError(f"{summary}. Interrupted: the batch in progress was not stored. Run the same "
-                               "command again to add the rest; files already stored are skipped.", returncode=130)
+            raise CommandError(f"{summary}. Interrupted: the batches being stored were rolled back. Run the "
+                               "same command again to add the rest; files already stored are skipped.", returncode=130)
         if self.failures:
             raise CommandError(summary)
         self.stdout.write(self.style.SUCCESS(summary))
@@ -169,6 +190,42 @@ class Command(BaseCommand):
                 file.extracted = extractor.submit(file.data, file.name)
         return incoming
 
+    def run_concurrently(self, planned, extractor, writers):
+        """Store `writers` batches at once, each in its own thread, connection and transaction.
+
+        Where the index is written inside the transaction (PostgreSQL), committing a
+        batch keeps the database server busy building its index rows; a second
+        writer stores the next batch meanwhile, instead of this process waiting.
+        """
+        running = deque()
+        with ThreadPoolExecutor(writers, thread_name_prefix="ingest-writer") as threads:
+            try:
+                for batch in planned:
+                    incoming = self.read(batch, extractor)
+                    while len(running) >= writers:
+                        running.popleft().result()
+                    running.append(threads.submit(self.store_in_thread, incoming, extractor))
+                while running:
+                    running.popleft().result()
+            except BaseException:
+                # The writers stop after the file they are storing; their batches roll back.
+                self.stopping.set()
+                wait(running)
+                raise
+
+    def store_in_thread(self, incoming, extractor):
+        try:
+            self.store(incoming, extractor)
+        finally:
+            connection.close()  # this thread's own connection
+
+    @staticmethod
+    def index_in_transaction():
+        try:
+            return bool(get_backend().transactional) and connection.vendor == "postgresql"
+        except Exception:  # noqa: BLE001 - a backend that cannot load fails later, with its own message
+            return False
+
     def store(self, incoming, extractor):
         paths = {}
         for path, file in incoming:
@@ -179,8 +236,17 @@ class Command(BaseCommand):
 
         # The bar moves as each file is stored; the counts only once the batch has
         # committed, so an interrupted batch is not counted as added.
+        def progress(outcome):
+            if self.stopping.is_set():
+                raise KeyboardInterrupt  # rolls this batch back
+            self.bar.update()
+
         outcomes = add_documents([file for _, file in incoming], evaluations=self.evaluations, kind=self.kind,
-                                 progress=lambda outcome: self.bar.update())
+                                 progress=progress)
+        with self.counting:
+            self.count(outcomes, paths)
+
+    def count(self, outcomes, paths):
         for outcome in outcomes:
             path = paths[id(outcome.file)]
             if outcome.error:

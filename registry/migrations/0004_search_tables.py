@@ -47,6 +47,7 @@ class Migration(migrations.Migration):
                 ('start', models.IntegerField(default=0)),
                 ('end', models.IntegerField(default=0)),
                 ('vector', django.contrib.postgres.search.SearchVectorField()),
+                ('pairs', registry.models.search.IntArrayField(default='')),
                 ('entry', models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE,
                                             related_name='chunks', to='registry.searchentry')),
             ],
@@ -81,6 +82,8 @@ Migration.operations += [
     # dozen bytes: the scans that find which entries match read rows, not vectors.
     postgres_only("ALTER TABLE registry_searchchunk SET (toast_tuple_target = 128)",
                   "ALTER TABLE registry_searchchunk RESET (toast_tuple_target)"),
+    postgres_only("CREATE INDEX search_chunk_pairs ON registry_searchchunk USING gin (pairs)",
+                  "DROP INDEX IF EXISTS search_chunk_pairs"),
     postgres_only("CREATE INDEX search_entry_facets ON registry_searchentry USING gin (facet_values)",
                   "DROP INDEX IF EXISTS search_entry_facets"),
     postgres_only("CREATE INDEX search_entry_filters ON registry_searchentry USING gin (filter_values)",

@@ -35,10 +35,13 @@ How a query runs (one statement for hits, total and facets):
 import json
 import logging
 import re
+import zlib
 from contextlib import contextmanager
+from functools import lru_cache
 
 from django.db import DatabaseError, connection, transaction
 from rapidfuzz.distance import OSA
+from whoosh.lang import stemmer_for_language
 
 from registry.search import entries as entry_source
 from registry.search import query_language as ql
@@ -78,7 +81,10 @@ DESCRIPTIVE = ("method", "type", "department_name", "organisation", "programme",
 ENTRY = "registry_searchentry"
 CHUNK = "registry_searchchunk"
 WORD = "registry_searchword"
-ORDERS = {"relevance": "rank DESC, sort_date DESC, id", "newest": "sort_date DESC, id", "oldest": "sort_date, id"}
+# Ties keep the order entries were indexed in, as whoosh's do.
+ORDERS = {"relevance": "rank DESC, id", "newest": "sort_date DESC, id", "oldest": "sort_date, id"}
+REFINED = 100  # matches ranked again by BM25 (see _refined_sql)
+AVERAGE_TITLE, AVERAGE_BODY = 7, 150  # typical lengths in lexemes, for BM25's length normalisation
 _LEXEME = re.compile(r"'((?:[^']|'')+)'")
 
 
@@ -89,6 +95,24 @@ def _passages_with_overlap(passages):
     for text in passages:
         yield text, (previous + " " + text if previous else text)
         previous = " ".join(text.split()[-OVERLAP_WORDS:])
+
+
+_PAIR_WORD = re.compile(r"[^\W_]+")
+_stem = lru_cache(maxsize=200_000)(stemmer_for_language("en"))
+
+
+def pair_hashes(text):
+    """Sorted hashes of the text's adjacent word pairs, words lower-cased and
+    stemmed (stop words kept). Chunks store them (GIN-indexed) and a phrase asks for
+    its own: both sides are made here, so they agree whatever PostgreSQL's parser
+    does; a phrase of more than two words is then checked against the chunk's
+    word positions, but only in the few chunks holding all its pairs."""
+    stems = [_stem(w) for w in _PAIR_WORD.findall((text or "").lower())]
+    return sorted({zlib.crc32(f"{a} {b}".encode()) & 0x7FFFFFFF for a, b in zip(stems, stems[1:], strict=False)})
+
+
+def _int_array(values):
+    return "{" + ",".join(map(str, values)) + "}"
 
 
 def _spell_words(*texts):
@@ -177,11 +201,12 @@ class PostgresBackend(SearchBackend):
     def _insert_chunks(self, cursor, entry_ids, numbers, indexed, spans=None):
         spans = spans or [(0, 0)] * len(entry_ids)
         cursor.execute(
-            f"INSERT INTO {CHUNK} (entry_id, number, start, \"end\", vector) "
-            "SELECT x.entry_id, x.number, x.start, x.stop, to_tsvector('english', x.indexed) "
-            "FROM unnest(%s::bigint[], %s::int[], %s::int[], %s::int[], %s::text[]) "
-            "AS x(entry_id, number, start, stop, indexed) WHERE x.indexed <> ''",
-            [entry_ids, numbers, [a for a, _ in spans], [b for _, b in spans], indexed])
+            f"INSERT INTO {CHUNK} (entry_id, number, start, \"end\", vector, pairs) "
+            "SELECT x.entry_id, x.number, x.start, x.stop, to_tsvector('english', x.indexed), x.pairs::int[] "
+            "FROM unnest(%s::bigint[], %s::int[], %s::int[], %s::int[], %s::text[], %s::text[]) "
+            "AS x(entry_id, number, start, stop, indexed, pairs) WHERE x.indexed <> ''",
+            [entry_ids, numbers, [a for a, _ in spans], [b for _, b in spans], indexed,
+             [_int_array(pair_hashes(text)) for text in indexed]])
 
     def _write_evaluations(self, cursor, found):
         ids = self._insert_entries(cursor, "evaluation", found)
@@ -393,18 +418,24 @@ class PostgresBackend(SearchBackend):
         scans = []
         for i, leaf in enumerate(texts):
             restrict = f" AND {FIELD_CHUNKS[leaf.field]}" if leaf.field in FIELD_CHUNKS else ""
-            scans.append(f"SELECT c.entry_id, {i} AS leaf, {CHUNK_SCORE} AS score FROM {CHUNK} c "
-                         f"WHERE c.vector @@ %s::tsquery{restrict} GROUP BY c.entry_id")
-            params.append(tsqueries[leaf])
-        if len(texts) == 1:
-            ctes = f"m AS (SELECT c.entry_id, {CHUNK_SCORE} AS rank, true AS l0 {scans[0].split(' AS score ', 1)[1]})"
-        else:  # rarer groups of words count for more
-            flags = "".join(f", bool_or(h.leaf = {i}) AS {columns[leaf]}" for i, leaf in enumerate(texts))
-            scored = ("(SELECT hits.*, count(*) OVER (PARTITION BY leaf) AS df, greatest(count(*) OVER (), "
-                      f"(SELECT reltuples FROM pg_class WHERE oid = '{ENTRY}'::regclass)) AS entries FROM hits)")
-            ctes = (f"hits AS ({' UNION ALL '.join(scans)}), "
-                    f"m AS (SELECT h.entry_id, sum(h.score * ln(1 + h.entries / h.df)) AS rank{flags} "
-                    f"FROM {scored} AS h GROUP BY h.entry_id)")
+            match, match_params = "c.vector @@ %s::tsquery", [tsqueries[leaf]]
+            pairs = pair_hashes(leaf.words) if leaf.phrase else []
+            if len(pairs) == 1:  # two words: their pair says it all
+                match, match_params = "c.pairs @> %s::int[]", [pairs]
+            elif pairs:  # the pairs find the few candidates; positions decide
+                match, match_params = "c.pairs @> %s::int[] AND c.vector @@ %s::tsquery", [pairs, tsqueries[leaf]]
+            scans.append(f"SELECT c.entry_id, {i} AS leaf, {CHUNK_SCORE} AS score, "
+                         f"count(*) FILTER (WHERE c.number >= 0) AS passages FROM {CHUNK} c "
+                         f"WHERE {match}{restrict} GROUP BY c.entry_id")
+            params += match_params
+        flags = "".join(f", bool_or(h.leaf = {i}) AS {columns[leaf]}" for i, leaf in enumerate(texts))
+        # Rarer groups of words count for more: BM25's idf, over the entries each group matched.
+        ctes = (f"hits AS MATERIALIZED ({' UNION ALL '.join(scans)}), "
+                "stats AS (SELECT leaf, count(*)::float8 AS df, (SELECT reltuples::float8 FROM pg_class "
+                f"WHERE oid = '{ENTRY}'::regclass) AS n FROM hits GROUP BY leaf), "
+                "idf AS (SELECT leaf, df, ln(1 + (greatest(n, df) - df + 0.5) / (df + 0.5)) AS idf FROM stats), "
+                f"m AS (SELECT h.entry_id, sum(h.score * idf.idf) AS rank{flags} "
+                "FROM hits h JOIN idf USING (leaf) GROUP BY h.entry_id)")
         # Entries matching none of the words can still satisfy e.g. "NOT x" or "a OR stage:complete".
         join = "LEFT JOIN" if _possible_without_words(tree) else "JOIN"
         where = [self._condition(tree, columns, tsqueries, params)] + self._filters_sql(query, params)
@@ -412,6 +443,39 @@ class PostgresBackend(SearchBackend):
                    f"coalesce(m.rank, 0) AS rank FROM {ENTRY} e {join} m ON m.entry_id = e.id "
                    f"WHERE {' AND '.join(where)})")
         return ctes + ", " + matched, params
+
+    def _refined_sql(self, tree, tsqueries):
+        """(CTEs ending in `ranked`, params): the first REFINED matches by the cheap
+        rank, ranked again by BM25 (k1 1.2, b 0.75, title boosted 4, methods 2, as the
+        whoosh backend ranks) from their parts' real word counts, which means opening
+        their vectors: affordable for a hundred entries, not for every match. A
+        document's passages count as its body, passages matched standing for the
+        word's frequency. Later pages keep the cheap order after the refined ones."""
+        terms = [(i, lexeme) for i, leaf in enumerate(dict.fromkeys(
+            leaf for leaf in ql.leaves(tree) if isinstance(leaf, ql.Text))) for lexeme in _lexemes(tsqueries[leaf])]
+        boost = f"CASE p.number WHEN {TITLE} THEN 4 WHEN {META} THEN 2 ELSE 1 END"
+        average = (f"CASE p.number WHEN {TITLE} THEN {AVERAGE_TITLE} WHEN {META} THEN 20 WHEN {OTHER} THEN 15 "
+                   f"ELSE {AVERAGE_BODY} END")
+        sql = (
+            f"top_k AS (SELECT mt.id, coalesce((e.display->>'words')::float8, 0) AS words FROM matched mt "
+            f"JOIN {ENTRY} e ON e.id = mt.id ORDER BY mt.rank DESC, mt.sort_date DESC, mt.id LIMIT {REFINED}), "
+            "terms AS (SELECT * FROM unnest(%s::int[], %s::text[]) AS t(leaf, lexeme)), "
+            "parts AS (SELECT c.entry_id, c.number, length(c.vector)::float8 AS len, u.lexeme, "
+            "coalesce(array_length(u.positions, 1), 1)::float8 AS tf "
+            f"FROM top_k k JOIN {CHUNK} c ON c.entry_id = k.id AND c.number < 0 "
+            "CROSS JOIN LATERAL unnest(c.vector) AS u WHERE u.lexeme = ANY(%s::text[])), "
+            "bm AS (SELECT entry_id, leaf, sum(s) AS s FROM ("
+            f"SELECT p.entry_id, t.leaf, {boost} * p.tf * 2.2 / (p.tf + 1.2 * (0.25 + 0.75 * p.len / {average})) AS s "
+            "FROM parts p JOIN terms t ON t.lexeme = p.lexeme "
+            # A document's body: a passage matched stands for one occurrence, and its
+            # length in lexemes is about 0.6 of its words, as a record's summary's is.
+            "UNION ALL SELECT h.entry_id, h.leaf, h.passages * 2.2 / (h.passages + 1.2 * (0.25 + 0.75 * "
+            f"0.6 * k.words / {AVERAGE_BODY})) "
+            "FROM hits h JOIN top_k k ON k.id = h.entry_id WHERE h.passages > 0) AS x GROUP BY entry_id, leaf), "
+            "refined AS (SELECT bm.entry_id, sum(bm.s * idf.idf) AS refined FROM bm JOIN idf USING (leaf) "
+            "GROUP BY bm.entry_id), "
+            "ranked AS (SELECT mt.*, r.refined FROM matched mt LEFT JOIN refined r ON r.entry_id = mt.id)")
+        return sql, [[i for i, _ in terms], [lexeme for _, lexeme in terms], [lexeme for _, lexeme in terms]]
 
     def search(self, query: SearchQuery) -> SearchResults:
         try:
@@ -447,12 +511,18 @@ class PostgresBackend(SearchBackend):
                                      error=message)
             ctes, params = self._matched_sql(tree, tsqueries, query)
             order = ORDERS.get(query.sort, ORDERS["relevance"])
+            source, score = "matched", "rank"
+            if query.sort not in ("newest", "oldest") and "hits AS" in ctes:
+                refined, refined_params = self._refined_sql(tree, tsqueries)
+                ctes, params = f"{ctes}, {refined}", params + refined_params
+                source, score, order = "ranked", "coalesce(refined, rank)", "refined DESC NULLS LAST, " + order
             facet_sql = "NULL"
             if query.facets:
                 facet_sql = ("(SELECT json_agg(json_build_array(v, n)) FROM (SELECT v, count(*) AS n "
                              "FROM matched, unnest(matched.facet_values) AS v GROUP BY v) AS counts)")
             sql = (
-                f"WITH {ctes}, top AS (SELECT id, rank, row_number() OVER (ORDER BY {order}) AS n FROM matched "
+                f"WITH {ctes}, top AS (SELECT id, {score} AS rank, row_number() OVER (ORDER BY {order}) AS n "
+                f"FROM {source} "
                 f"ORDER BY {order} LIMIT %s OFFSET %s) "
                 "SELECT (SELECT count(*) FROM matched), "
                 "(SELECT json_agg(json_build_array(e.id, e.kind, e.object_id, e.title, e.body, e.display, top.rank) "

@@ -36,7 +36,7 @@ import json
 import logging
 import re
 import zlib
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from functools import lru_cache
 
 from django.db import DatabaseError, connection, transaction
@@ -140,8 +140,12 @@ class PostgresBackend(SearchBackend):
         few dozen bytes (its vector lives in TOAST), so the planner thinks scanning
         the whole table is cheap, not counting that every vector must be fetched and
         decompressed to test it: ten times slower than the index on a 1,000-record
-        test. Scans are switched off for the session while a search runs."""
-        with self._cursor() as cursor:
+        test. Scans are switched off for the session while a search runs.
+
+        Inside a transaction (a page that also writes, a test) the search runs in a
+        savepoint, so a failed search leaves the transaction usable."""
+        savepoint = transaction.atomic() if connection.in_atomic_block else nullcontext()
+        with savepoint, self._cursor() as cursor:
             cursor.execute("SET enable_seqscan = off")
             try:
                 yield cursor

@@ -7,7 +7,8 @@ class RegistryConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        # Saves, deletes and vocabulary changes reach the search index after commit.
-        from registry.search import signals
+        # Saves, deletes and vocabulary changes reach the search index (signals);
+        # the search settings are checked by `manage.py check`.
+        from registry.search import checks, signals  # noqa: F401 - checks register themselves
 
         signals.connect()

@@ -5,7 +5,6 @@ import logging
 from urllib.parse import urlencode
 
 from django.conf import settings
-from django.db import transaction
 from django.shortcuts import render
 from django.urls import path
 
@@ -31,14 +30,11 @@ def ask_search(work):
     tables fail, a backend class that does not load. Pages that need search say so
     with a 503 and a message; a search outage must never become a 500, nor reach
     pages that do not search. The failure is logged with its traceback, because
-    the visitor's message cannot say what went wrong.
-
-    The work runs in its own savepoint: a PostgreSQL backend's failed statement
-    would otherwise leave the request's transaction aborted, and the page's
-    other queries would fail after it."""
+    the visitor's message cannot say what went wrong. (A backend that reads the
+    database leaves the request's transaction usable when it fails: the PostgreSQL
+    backend searches in a savepoint inside a transaction.)"""
     try:
-        with transaction.atomic():
-            return work(get_backend())
+        return work(get_backend())
     except SearchUnavailable:
         logger.exception("Search backend unavailable")
     except Exception:  # noqa: BLE001

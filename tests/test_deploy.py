@@ -93,6 +93,26 @@ def test_production_settings_trust_the_proxy_header_only_when_told():
     assert read_settings(env, *names) == [None, False, False, True]
 
 
+def test_behind_the_proxy_http_is_redirected_and_https_gets_hsts():
+    """The documented environment end to end through Django's middleware: a plain
+    HTTP request is sent to HTTPS; one the proxy marks as HTTPS is served, with HSTS.
+    (A static file, so no database is needed.)"""
+    code = (
+        "from django.test import Client; "
+        "c = Client(HTTP_HOST='evaluation-registry.service.gov.uk'); "
+        "plain = c.get('/static/registry/registry.css'); "
+        "tls = c.get('/static/registry/registry.css', headers={'X-Forwarded-Proto': 'https'}); "
+        "print(repr([plain.status_code, plain.get('Location'), tls.status_code, "
+        "tls.get('Strict-Transport-Security')]))"
+    )
+    result = manage("shell", "--verbosity", "0", "-c", code, env=production_environment())
+    assert result.returncode == 0, result.stderr
+    assert ast.literal_eval(result.stdout.strip().splitlines()[-1]) == [
+        301, "https://evaluation-registry.service.gov.uk/static/registry/registry.css",
+        200, "max-age=31536000; includeSubDomains; preload",
+    ]
+
+
 def test_migrate_works_in_a_fresh_checkout(tmp_path):
     """No var/ folder and no environment: the embedded default makes its own folders."""
     checkout = tmp_path / "checkout"

@@ -1,7 +1,10 @@
 """Read queries the API adds to registry.selectors: the same relations the
 record page fetches, for a whole page of records at once."""
 
-from django.db.models import Prefetch
+import json
+from decimal import Decimal
+
+from django.db.models import F, OuterRef, Prefetch, Subquery, TextField
 
 from registry import selectors
 from registry.models import Evaluation, Finding
@@ -43,13 +46,16 @@ def finding_rows(evaluations):
 
 # Records as plain rows ------------------------------------------------------------
 #
-# A list page's records are read with `.values()`, one query per relation, and
-# grouped by record in Python. The same twenty records fetched as model instances
-# through `prefetch_related` cost three times as long in Python as in the
-# database: a model per row, and Django's prefetch machinery cloning querysets per
-# relation. Each query orders its rows as the model's Meta.ordering does, so a
-# record reads the same here as through `registry.selectors.with_record_relations`
-# (tests/api/test_representation.py compares the two).
+# A list page reads its records in one query: the record's own columns, and each
+# relation as a JSON array built by a correlated subquery (`JSONRows`). Under load
+# on two cores, each round trip to the database cost more than the query itself:
+# twenty records prefetched as model instances took eleven queries and three
+# times as long in Python as in the database (a model per row, Django's prefetch
+# machinery cloning querysets per relation); one query per relation as `.values()`
+# still spent most of a request waiting on ten round trips. Each relation is
+# ordered as its model's Meta.ordering orders it, so a record reads the same here
+# as through `registry.selectors.with_record_relations` (tests/api/test_representation.py
+# compares the two, on SQLite and PostgreSQL).
 
 RECORD_FIELDS = (
     "id",
@@ -74,140 +80,141 @@ RECORD_FIELDS = (
 )
 
 
-def _grouped(ids, rows, shape):
-    """{record id: [shape(row), ...]} for every id, in the rows' order."""
-    groups = {pk: [] for pk in ids}
-    for row in rows:
-        groups[row[0]].append(shape(row))
-    return groups
+class JSONRows(Subquery):
+    """A correlated queryset's rows as one JSON array of arrays (text), columns in
+    the order given. Numbers keep their digits (read back with `parse_float=Decimal`).
+    PostgreSQL orders the aggregate explicitly; SQLite (no ORDER BY inside an
+    aggregate before 3.44) aggregates the ordered subquery's rows in order."""
+
+    def __init__(self, queryset, columns, order, limit=None):
+        self.width, self.order_width = len(columns), len(order)
+        expressions = {f"c{i}": F(path) for i, path in enumerate(columns)}
+        expressions |= {f"s{i}": F(path) for i, path in enumerate(order)}
+        queryset = queryset.order_by(*order).values(**expressions)
+        super().__init__(queryset[:limit] if limit else queryset, output_field=TextField())
+
+    def as_sql(self, compiler, connection, template=None, **extra_context):
+        quote = connection.ops.quote_name
+        columns = ", ".join(f"r.{quote(f'c{i}')}" for i in range(self.width))
+        if connection.vendor == "postgresql":
+            order = ", ".join(f"r.{quote(f's{i}')}" for i in range(self.order_width))
+            aggregate = f"json_agg(json_build_array({columns}) ORDER BY {order})"
+            template = f"(SELECT COALESCE({aggregate}, '[]')::text FROM (%(subquery)s) r)"
+        else:
+            template = f"(SELECT COALESCE(json_group_array(json_array({columns})), '[]') FROM (%(subquery)s) r)"
+        return super().as_sql(compiler, connection, template=template, **extra_context)
+
+
+def _rows(text, names):
+    return [dict(zip(names, values, strict=True)) for values in json.loads(text, parse_float=Decimal)]
+
+
+FINDING_COLUMNS = ("position", *FINDING_VALUE_FIELDS, "source_document_id", "source_document__title")
+
+
+def _relations():
+    """(name, JSONRows) for each relation a record shows, correlated to the outer record."""
+    from registry.models import Document, EvaluationDesign, EvaluationOrganisation, EventDate, Link
+
+    mine = {"evaluation_id": OuterRef("pk")}
+    return {
+        "other_departments": JSONRows(
+            Evaluation.other_departments.through.objects.filter(**mine),
+            ["department__code", "department__name"],
+            ["department__name", "department_id"],
+        ),
+        "places": JSONRows(
+            Evaluation.places.through.objects.filter(**mine),
+            ["place__slug", "place__name"],
+            ["place__name", "place_id"],
+        ),
+        "policy_areas": JSONRows(
+            Evaluation.policy_areas.through.objects.filter(**mine),
+            ["policyarea__code", "policyarea__label", "policyarea__parent__code", "policyarea__parent__label"],
+            ["policyarea__label", "policyarea_id"],
+        ),
+        "designs": JSONRows(
+            EvaluationDesign.objects.filter(**mine),
+            ["design_type__code", "design_type__name", "design_type__parent__code", "description"],
+            ["design_type__position", "id"],
+        ),
+        "organisations": JSONRows(
+            EvaluationOrganisation.objects.filter(**mine),
+            ["organisation__slug", "organisation__name", "organisation__is_govuk", "role"],
+            ["role", "organisation__name", "id"],
+        ),
+        "event_dates": JSONRows(
+            EventDate.objects.filter(**mine),
+            ["category", "description", "month", "year", "status"],
+            ["year", "month", "id"],
+        ),
+        "links": JSONRows(Link.objects.filter(**mine), ["kind", "url", "title", "note"], ["kind", "id"]),
+        "findings": JSONRows(Finding.objects.filter(**mine), FINDING_COLUMNS, ["position", "id"]),
+        # The first documents only: a record can link a thousand.
+        "documents": JSONRows(
+            Document.evaluations.through.objects.filter(**mine),
+            ["document_id", "document__title", "document__kind", "document__year", "document__file"],
+            ["document__title", "document_id"],
+            limit=selectors.RECORD_DOCUMENTS,
+        ),
+    }
+
+
+def _record(r):
+    """One row of `record_rows`' query as the record row `registry.api.serializers` represents."""
+    findings = []
+    for f in _rows(r["findings"], FINDING_COLUMNS):
+        source, title = f.pop("source_document_id"), f.pop("source_document__title")
+        findings.append({**f, "source_document": None if source is None else {"id": source, "title": title}})
+    return {
+        **{name: r[name] for name in RECORD_FIELDS},
+        "documents_count": r["documents_count"],
+        "lead_department": {"code": r["lead_department__code"], "name": r["lead_department__name"]}
+        if r["lead_department__code"] is not None
+        else None,
+        "programme": {"slug": r["programme__slug"], "name": r["programme__name"]}
+        if r["programme__slug"] is not None
+        else None,
+        "other_departments": _rows(r["other_departments"], ("code", "name")),
+        "places": _rows(r["places"], ("slug", "name")),
+        "policy_areas": _rows(r["policy_areas"], ("code", "label", "parent", "parent_label")),
+        "designs": _rows(r["designs"], ("code", "name", "parent", "description")),
+        "organisations": [
+            {**o, "is_govuk": bool(o["is_govuk"])}
+            for o in _rows(r["organisations"], ("slug", "name", "is_govuk", "role"))
+        ],
+        "event_dates": _rows(r["event_dates"], ("category", "description", "month", "year", "status")),
+        "links": _rows(r["links"], ("kind", "url", "title", "note")),
+        "findings": findings,
+        "documents": [
+            {"id": d["id"], "title": d["title"], "kind": d["kind"], "year": d["year"], "has_file": bool(d["file"])}
+            for d in _rows(r["documents"], ("id", "title", "kind", "year", "file"))
+        ],
+    }
 
 
 def record_rows(ids):
-    """The records with these ids as dicts (see `registry.api.serializers.record_row`
-    for the shape), in the order given, in a fixed number of queries."""
-    from django.db.models import F, Window
-    from django.db.models.functions import RowNumber
-
-    from registry.models import (
-        Document,
-        EvaluationDesign,
-        EvaluationOrganisation,
-        EventDate,
-        Link,
-    )
-
+    """The records with these ids as plain rows (the shape `registry.api.serializers.record_row`
+    gives a fetched record), in the order given, in one query."""
     ids = list(ids)
     if not ids:
         return []
-    records = Evaluation.objects.filter(id__in=ids).order_by().annotate(
-        documents_count=selectors.documents_count()
-    ).values(
-        *RECORD_FIELDS,
-        "documents_count",
-        "lead_department__code",
-        "lead_department__name",
-        "programme__slug",
-        "programme__name",
-    )
-    through = Evaluation.other_departments.through.objects.filter(evaluation_id__in=ids)
-    other_departments = _grouped(
-        ids,
-        through.order_by("department__name", "department_id").values_list(
-            "evaluation_id", "department__code", "department__name"
-        ),
-        lambda r: {"code": r[1], "name": r[2]},
-    )
-    places = _grouped(
-        ids,
-        Evaluation.places.through.objects.filter(evaluation_id__in=ids)
-        .order_by("place__name", "place_id")
-        .values_list("evaluation_id", "place__slug", "place__name"),
-        lambda r: {"slug": r[1], "name": r[2]},
-    )
-    policy_areas = _grouped(
-        ids,
-        Evaluation.policy_areas.through.objects.filter(evaluation_id__in=ids)
-        .order_by("policyarea__label", "policyarea_id")
-        .values_list(
-            "evaluation_id", "policyarea__code", "policyarea__label", "policyarea__parent__code",
-            "policyarea__parent__label",
-        ),
-        lambda r: {"code": r[1], "label": r[2], "parent": r[3], "parent_label": r[4]},
-    )
-    designs = _grouped(
-        ids,
-        EvaluationDesign.objects.filter(evaluation_id__in=ids)
-        .order_by("design_type__position", "id")
-        .values_list(
-            "evaluation_id", "design_type__code", "design_type__name", "design_type__parent__code", "description"
-        ),
-        lambda r: {"code": r[1], "name": r[2], "parent": r[3], "description": r[4]},
-    )
-    organisations = _grouped(
-        ids,
-        EvaluationOrganisation.objects.filter(evaluation_id__in=ids)
-        .order_by("role", "organisation__name", "id")
-        .values_list("evaluation_id", "organisation__slug", "organisation__name", "organisation__is_govuk", "role"),
-        lambda r: {"slug": r[1], "name": r[2], "is_govuk": r[3], "role": r[4]},
-    )
-    event_dates = _grouped(
-        ids,
-        EventDate.objects.filter(evaluation_id__in=ids)
-        .order_by("year", "month", "id")
-        .values_list("evaluation_id", "category", "description", "month", "year", "status"),
-        lambda r: {"category": r[1], "description": r[2], "month": r[3], "year": r[4], "status": r[5]},
-    )
-    links = _grouped(
-        ids,
-        Link.objects.filter(evaluation_id__in=ids)
-        .order_by("kind", "id")
-        .values_list("evaluation_id", "kind", "url", "title", "note"),
-        lambda r: {"kind": r[1], "url": r[2], "title": r[3], "note": r[4]},
-    )
-    finding_fields = ("position", *FINDING_VALUE_FIELDS)
-    findings = _grouped(
-        ids,
-        Finding.objects.filter(evaluation_id__in=ids)
-        .order_by("position", "id")
-        .values_list("evaluation_id", *finding_fields, "source_document_id", "source_document__title"),
-        lambda r: {
-            **dict(zip(finding_fields, r[1:-2], strict=True)),
-            "source_document": None if r[-2] is None else {"id": r[-2], "title": r[-1]},
-        },
-    )
-    first = (
-        Document.evaluations.through.objects.filter(evaluation_id__in=ids)
-        .annotate(
-            n=Window(RowNumber(), partition_by=F("evaluation_id"), order_by=[F("document__title"), F("document_id")])
+    relations = _relations()
+    rows = (
+        Evaluation.objects.filter(id__in=ids)
+        .order_by()
+        .annotate(documents_count=selectors.documents_count(), **{f"rel_{k}": v for k, v in relations.items()})
+        .values(
+            *RECORD_FIELDS,
+            "documents_count",
+            "lead_department__code",
+            "lead_department__name",
+            "programme__slug",
+            "programme__name",
+            *[f"rel_{k}" for k in relations],
         )
-        .filter(n__lte=selectors.RECORD_DOCUMENTS)
-        .order_by("evaluation_id", "n")
-        .values_list("evaluation_id", "document_id", "document__title", "document__kind", "document__year",
-                     "document__file")
-    )
-    documents = _grouped(
-        ids, first, lambda r: {"id": r[1], "title": r[2], "kind": r[3], "year": r[4], "has_file": bool(r[5])}
     )
     by_id = {}
-    for r in records:
-        pk = r["id"]
-        by_id[pk] = {
-            **{name: r[name] for name in RECORD_FIELDS},
-            "documents_count": r["documents_count"],
-            "lead_department": {"code": r["lead_department__code"], "name": r["lead_department__name"]}
-            if r["lead_department__code"] is not None
-            else None,
-            "programme": {"slug": r["programme__slug"], "name": r["programme__name"]}
-            if r["programme__slug"] is not None
-            else None,
-            "other_departments": other_departments[pk],
-            "places": places[pk],
-            "policy_areas": policy_areas[pk],
-            "designs": designs[pk],
-            "organisations": organisations[pk],
-            "event_dates": event_dates[pk],
-            "links": links[pk],
-            "findings": findings[pk],
-            "documents": documents[pk],
-        }
+    for row in rows:
+        by_id[row["id"]] = _record({**row, **{k: row[f"rel_{k}"] for k in relations}})
     return [by_id[pk] for pk in ids if pk in by_id]

@@ -339,7 +339,9 @@ class EvaluationSerializer(AbsoluteUrlsMixin, serializers.ModelSerializer):
         row = instance if isinstance(instance, dict) else record_row(instance)
         request = self.context.get("request")
         # URL builders made once per response, shared by the records of a page.
-        paths = self.context.setdefault("record_paths", _paths(request))
+        paths = self.context.get("record_paths")
+        if paths is None:
+            paths = self.context["record_paths"] = _paths(request)
         return evaluation_representation(row, request, paths)
 
     def declared_representation(self, instance):

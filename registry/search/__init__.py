@@ -22,4 +22,8 @@ def _backend(path, data_dir):
 
 
 def get_backend() -> SearchBackend:
-    return _backend(settings.REGISTRY_SEARCH_BACKEND, str(settings.REGISTRY_DATA_DIR))
+    """The configured backend; SearchUnavailable when its class cannot be loaded."""
+    try:
+        return _backend(settings.REGISTRY_SEARCH_BACKEND, str(settings.REGISTRY_DATA_DIR))
+    except ImportError as error:
+        raise SearchUnavailable(f"Search backend {settings.REGISTRY_SEARCH_BACKEND} cannot be loaded") from error

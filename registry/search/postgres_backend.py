@@ -149,9 +149,13 @@ class PostgresBackend(SearchBackend):
             cursor.execute("SET enable_seqscan = off")
             try:
                 yield cursor
-            finally:
-                if not connection.needs_rollback:
+            except BaseException:
+                # In a savepoint the failed statement has aborted it, and rolling it
+                # back undoes the SET; outside one the session must be reset.
+                if not connection.in_atomic_block:
                     cursor.execute("RESET enable_seqscan")
+                raise
+            cursor.execute("RESET enable_seqscan")
 
     def _delete(self, cursor, kind, ids):
         cursor.execute(

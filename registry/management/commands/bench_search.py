@@ -211,6 +211,9 @@ class Command(BaseCommand):
                 raise CommandError(f"--backend must be one of {', '.join(sorted(backends))}, not {name!r}.")
             settings.REGISTRY_SEARCH_BACKEND = backends.get(name, name)
             self.backend_name = name
+            if name == "postgres" and connection.vendor != "postgresql":
+                raise CommandError("The postgres backend needs a PostgreSQL database: set DATABASE_URL, or run "
+                                   "under .ci/with-postgres (a throwaway server).")
         else:
             path = settings.REGISTRY_SEARCH_BACKEND
             names = {v: k for k, v in getattr(settings, "SEARCH_BACKENDS", {}).items()}

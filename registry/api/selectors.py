@@ -1,6 +1,7 @@
 """Read queries the API adds to registry.selectors: the same relations the
 record page fetches, for a whole page of records at once."""
 
+import functools
 import json
 from decimal import Decimal
 
@@ -193,16 +194,13 @@ def _record(r):
     }
 
 
-def record_rows(ids):
-    """The records with these ids as plain rows (the shape `registry.api.serializers.record_row`
-    gives a fetched record), in the order given, in one query."""
-    ids = list(ids)
-    if not ids:
-        return []
+@functools.cache
+def _record_query():
+    """The query `record_rows` filters by id, built once per process: building its
+    nine correlated subqueries took longer than running them (6 ms a page)."""
     relations = _relations()
-    rows = (
-        Evaluation.objects.filter(id__in=ids)
-        .order_by()
+    return (
+        Evaluation.objects.order_by()
         .annotate(documents_count=selectors.documents_count(), **{f"rel_{k}": v for k, v in relations.items()})
         .values(
             *RECORD_FIELDS,
@@ -214,7 +212,21 @@ def record_rows(ids):
             *[f"rel_{k}" for k in relations],
         )
     )
+
+
+RELATIONS = (
+    "other_departments", "places", "policy_areas", "designs", "organisations", "event_dates", "links", "findings",
+    "documents",
+)
+
+
+def record_rows(ids):
+    """The records with these ids as plain rows (the shape `registry.api.serializers.record_row`
+    gives a fetched record), in the order given, in one query."""
+    ids = list(ids)
+    if not ids:
+        return []
     by_id = {}
-    for row in rows:
-        by_id[row["id"]] = _record({**row, **{k: row[f"rel_{k}"] for k in relations}})
+    for row in _record_query().filter(id__in=ids):
+        by_id[row["id"]] = _record({**row, **{k: row[f"rel_{k}"] for k in RELATIONS}})
     return [by_id[pk] for pk in ids if pk in by_id]

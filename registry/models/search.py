@@ -61,9 +61,9 @@ class SearchChunk(models.Model):
     start = models.IntegerField(default=0)  # a passage's place in its document's text
     end = models.IntegerField(default=0)
     vector = SearchVectorField()
-    # Hashes of the chunk's adjacent word pairs (stemmed), so a phrase is found by
-    # the GIN index instead of by checking word positions in every chunk holding
-    # its words: that took half a second for a phrase of common words.
+    # Hashes of the chunk's adjacent pairs of frequent words (stemmed), so a phrase of
+    # common words is found by the GIN index instead of by checking word positions in
+    # every chunk holding its words: that took half a second.
     pairs = IntArrayField(default="")
 
     class Meta:
@@ -72,3 +72,12 @@ class SearchChunk(models.Model):
 
 class SearchWord(models.Model):
     word = models.CharField(max_length=60, primary_key=True)
+
+
+class SearchFrequentStem(models.Model):
+    """The most frequent word stems, chosen by each full rebuild: only pairs of two
+    of these are stored for phrases (see postgres_backend.pair_hashes). A phrase
+    with a rarer word is found by that word's own index entry and checked by word
+    positions in the few chunks holding it, so its pairs need not be stored."""
+
+    stem = models.CharField(max_length=60, primary_key=True)

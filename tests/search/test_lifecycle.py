@@ -4,6 +4,7 @@ import pytest
 from registry import models
 from registry.search import SearchQuery
 from registry.services.documents import add_document
+from tests.conftest import seed_registry
 from tests.factories import EvaluationFactory, FindingFactory
 
 pytestmark = pytest.mark.django_db
@@ -128,6 +129,7 @@ def test_postgres_index_rows_commit_in_the_records_transaction(settings, search_
     if connection.vendor != "postgresql":
         pytest.skip("the PostgreSQL backend needs the suite to run on PostgreSQL")
     settings.REGISTRY_SEARCH_BACKEND = "registry.search.postgres_backend.PostgresBackend"
+    seed_registry()  # transactional tests empty the database after each test, vocabularies too
     seen_at_commit = []
     with transaction.atomic():
         # Registered first, so it runs before the index signals' own after-commit flush.

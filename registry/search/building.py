@@ -26,16 +26,32 @@ need sorting, was 20% faster than whoosh's pool on 10 MB of text but slower on
 per-term lists cost more than the sort they save.
 """
 import marshal
+import zlib
 from itertools import islice
+from pickle import dumps
 
 from whoosh.codec.base import OutOfOrderError
-from whoosh.codec.whoosh3 import W3Codec, W3FieldWriter, W3PostingsWriter, W3Segment
+from whoosh.codec.whoosh3 import (
+    WHOOSH3_HEADER_MAGIC,
+    W3Codec,
+    W3FieldWriter,
+    W3PostingsWriter,
+    W3Segment,
+    W3TermInfo,
+)
 from whoosh.multiproc import MpWriter, SubWriterTask
+from whoosh.util.numeric import length_to_byte
 from whoosh.writing import PostingPool, SegmentWriter
+
+from registry.search.phrases import PackedPositions
 
 BUILD_LIMITMB = 1024  # per process: whoosh's writer spills every 128 MB
 UNCOMPRESSED_BLOCK = 4  # postings: zlib adds 6 bytes and finds nothing to share
 RUN_CHUNK = 20000  # postings per marshal call in a spilled run
+# whoosh pickles postings with protocol 2, which writes each bytes value (a posting's
+# positions) as a call to re-encode a latin-1 string: 78 bytes for a 3-byte value,
+# a third more for a long one. whoosh's reader unpickles any protocol.
+PICKLE_PROTOCOL = 4
 
 
 def build_writer(ix, procs, limitmb=None, **kwargs):
@@ -45,6 +61,12 @@ def build_writer(ix, procs, limitmb=None, **kwargs):
     if procs > 1:
         return _MpWriter(ix, procs=procs, limitmb=limitmb, multisegment=True, **kwargs)
     return use_run_pool(SegmentWriter(ix, limitmb=limitmb, **kwargs), limitmb)
+
+
+def update_writer(ix, limitmb=128, **kwargs):
+    """whoosh's ordinary writer (for saves, batches and merges), writing through
+    `BuildCodec`, so that every segment is laid out alike."""
+    return use_run_pool(SegmentWriter(ix, limitmb=limitmb, codec=BuildCodec(), **kwargs), limitmb)
 
 
 def use_run_pool(writer, limitmb):
@@ -131,6 +153,17 @@ class BuildCodec(W3Codec):
 
 
 class _FieldWriter(W3FieldWriter):
+    def start_term(self, btext):
+        self._btext = btext
+        self._postwriter.start_postings(self._fieldobj.format, _TermInfo())
+
+    def start_field(self, fieldname, fieldobj):
+        super().start_field(fieldname, fieldobj)
+        if isinstance(fieldobj.format, PackedPositions):
+            # Packed positions are left uncompressed: zlib saves little on them, and
+            # unzipping a common word's blocks cost more than the rest of a query.
+            self._postwriter._compression = 0
+
     def add_postings(self, schema, lengths, items):
         """whoosh's loop (FieldWriter.add_postings), with the field lengths of a
         field's documents remembered until the next field."""
@@ -184,10 +217,35 @@ class _PostingsWriter(W3PostingsWriter):
                 self._maxlength = length
 
     def _write_block(self, last=False):
-        if len(self._ids) > UNCOMPRESSED_BLOCK:
-            return super()._write_block(last)
-        level, self._compression = self._compression, 0  # the block records its level
-        try:
-            return super()._write_block(last)
-        finally:
-            self._compression = level
+        """whoosh's W3PostingsWriter._write_block (whoosh-reloaded 2.7.5), with the
+        block pickled with protocol 4 and blocks of a few postings not compressed."""
+        if not self._blockcount:
+            self._postfile.write(WHOOSH3_HEADER_MAGIC)
+        self._terminfo.add_block(self)
+        databytes = dumps((self._mini_ids(), self._mini_weights(), self._mini_values()), PICKLE_PROTOCOL)
+        level = self._compression if len(self._ids) > UNCOMPRESSED_BLOCK else 0  # the block records its level
+        if level:
+            databytes = zlib.compress(databytes, level)
+        ids = self._ids
+        infobytes = dumps((len(ids), ids[-1], self._maxweight, level, length_to_byte(self._minlength),
+                           length_to_byte(self._maxlength)), 2)
+        length = len(infobytes) + len(databytes)
+        self._postfile.write_int(-length if last else length)  # negative: the term's last block
+        self._postfile.write(infobytes)
+        self._postfile.write(databytes)
+        self._blockcount += 1
+        self._new_block()
+
+
+class _TermInfo(W3TermInfo):
+    def to_bytes(self):
+        """whoosh's W3TermInfo.to_bytes, with the postings of a term found once (kept
+        in the term's entry) pickled with protocol 4."""
+        if not self.is_inlined():
+            return super().to_bytes()
+        minlength = 0 if self._minlength is None else length_to_byte(self._minlength)
+        minid = 0xFFFFFFFF if self._minid is None else self._minid
+        maxid = 0xFFFFFFFF if self._maxid is None else self._maxid
+        packed = self._struct.pack(True, self._weight, self._df, minlength, length_to_byte(self._maxlength),
+                                   self._maxweight, minid, maxid)
+        return packed + dumps(self._inlined, PICKLE_PROTOCOL)

@@ -13,14 +13,16 @@ suggestions a cached lexicon (see spelling.py).
 import json
 import logging
 import os
+import re
 import threading
 import time
+from bisect import bisect_left
 from contextlib import contextmanager
 from functools import partial
 from pathlib import Path
 
 from whoosh import collectors, index
-from whoosh.analysis import LanguageAnalyzer, LowercaseFilter, RegexTokenizer
+from whoosh.analysis import LowercaseFilter, RegexTokenizer
 from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 from whoosh.qparser import AndGroup, FieldAliasPlugin, MultifieldParser, WildcardPlugin
 from whoosh.query import And, ConstantScoreQuery, Every, NullQuery, Or, Term
@@ -29,16 +31,30 @@ from whoosh.writing import LockError
 from registry.search import entries as entry_source
 from registry.search import facets
 from registry.search.base import FACET_FIELDS, FacetValue, Hit, SearchBackend, SearchQuery, SearchResults
-from registry.search.building import build_writer
+from registry.search.building import build_writer, update_writer
 from registry.search.facets import MatchedEntries
 from registry.search.highlight import snippet
-from registry.search.phrases import PAIRS_FIELD, fast_phrases, pairs_analyzer, pairs_text
+from registry.search.phrases import (
+    PAIRS_FIELD,
+    PackedPositions,
+    Prepared,
+    WordStems,
+    document_pairs,
+    fast_phrases,
+    group_positions,
+    pairs_analyzer,
+    pairs_text,
+    word_analyzer,
+)
 from registry.search.spelling import Speller
 from registry.search.synonyms import Synonyms
 
 logger = logging.getLogger("registry.search")
+_stems = WordStems(word_analyzer())  # a document's text analysed once (see phrases.py)
 
-SCHEMA_VERSION = "6"  # 6: word pairs for phrases; 5: whole-document entries + separate passage entries
+# 7: packed body positions, a document's frequent pairs only, passages stored but not indexed;
+# 6: word pairs for phrases; 5: whole-document entries + separate passage entries
+SCHEMA_VERSION = "7"
 TEXT_FIELDS = ("title", "body", "method", "type", "department_name", "organisation", "programme", "place", "policy")
 # What words with no field search: the short descriptive fields are read together as
 # "meta", since every field in an Or adds to each query's cost. Each keeps its own field
@@ -59,22 +75,31 @@ FIELD_ALIASES = {
     "department_name": ["department_name"],
 }
 MAX_QUERY_CHARS = 500
+SPELL_WORD = re.compile(r"[^\W\d_]{3,}")  # what the spelling field holds: words of 3 letters or more
+
+
+def _packed(field):
+    """The field with its positions packed (phrases.PackedPositions)."""
+    field.format = PackedPositions(field_boost=field.format.field_boost)
+    return field
 
 
 def build_schema():
-    stem = LanguageAnalyzer("en", cachesize=50000)  # Snowball English: evaluated/evaluations -> evalu
-    spell = RegexTokenizer(r"[^\W\d_]{3,}") | LowercaseFilter()
+    stem = word_analyzer()  # Snowball English: evaluated/evaluations -> evalu
+    spell = RegexTokenizer(SPELL_WORD.pattern) | LowercaseFilter()
     fields = {
         "uid": ID(unique=True, stored=True),
         "kind": ID(stored=True),
         "group": ID(stored=True, sortable=True),
         "pk": STORED(),
         "title": TEXT(analyzer=stem, stored=True, field_boost=4.0),
-        # Phrases read PAIRS_FIELD (the text fields' word pairs), so the body keeps no word positions.
-        "body": TEXT(analyzer=stem, stored=True, phrase=False),
-        PAIRS_FIELD: TEXT(analyzer=pairs_analyzer()),
-        # Passage text: stored for snippets, searched only to pick a shown document's passage.
-        "passage": TEXT(analyzer=stem, stored=True, phrase=False),
+        # Phrases read PAIRS_FIELD (word pairs) and the body's positions (see phrases.py).
+        "body": _packed(TEXT(analyzer=stem, stored=True)),
+        PAIRS_FIELD: _packed(TEXT(analyzer=pairs_analyzer())),
+        # Passage text, stored for snippets; the body's positions pick a shown document's
+        # passage, with `starts` (a document's first body position in each passage).
+        "passage": STORED(),
+        "starts": STORED(),
         "method": TEXT(analyzer=stem, field_boost=2.0),
         "spell": TEXT(analyzer=spell, phrase=False),
         "sort_date": NUMERIC(int, sortable=True, stored=True),
@@ -105,28 +130,6 @@ def merge_small_segments(writer, segments):
         writer.add_reader(reader)
         reader.close()
     return [s for s in segments if s not in small]
-
-
-def _entry_numbers(searcher, fieldname, values):
-    """Sorted entry numbers holding any of the values: read from each segment's
-    postings, which is cheaper than whoosh's union matcher for a few short lists."""
-    numbers = []
-    for reader, offset in searcher.reader().leaf_readers():
-        for value in values:
-            if (fieldname, value) in reader:
-                numbers.extend(offset + n for n in reader.postings(fieldname, value).all_ids())
-    return sorted(numbers)
-
-
-def _runs(numbers):
-    """[(first, last)] of the runs of consecutive numbers in a sorted list."""
-    runs = []
-    for number in numbers:
-        if runs and number == runs[-1][1] + 1:
-            runs[-1][1] = number
-        else:
-            runs.append([number, number])
-    return runs
 
 
 class WhooshBackend(SearchBackend):
@@ -186,7 +189,7 @@ class WhooshBackend(SearchBackend):
         empty index only) uses the whole-build writer with that many processes."""
         with self._write_lock:
             ix = self._index()
-            opener = partial(build_writer, ix, build_procs) if build_procs else ix.writer
+            opener = partial(build_writer, ix, build_procs) if build_procs else partial(update_writer, ix)
             deadline = time.monotonic() + self.WRITE_TIMEOUT
             while True:
                 try:
@@ -224,7 +227,7 @@ class WhooshBackend(SearchBackend):
             try:
                 time.sleep(0.2)  # let a burst of saves finish first
                 with self._write_lock:
-                    writer = self._index().writer(timeout=self.WRITE_TIMEOUT, compound=False)
+                    writer = update_writer(self._index(), timeout=self.WRITE_TIMEOUT, compound=False)
                     writer.commit(mergetype=merge_small_segments)
             except Exception:  # noqa: BLE001 - the next save tries again
                 logger.exception("Background merge of the search index failed")
@@ -248,13 +251,21 @@ class WhooshBackend(SearchBackend):
 
     def _add_document(self, writer, entry):
         """The whole document as one entry (what queries match and count), and its
-        passages as entries only snippets read. The whole text is indexed but not
-        stored: the passages store it."""
+        passages as entries that only store their text for snippets. The text is
+        analysed once, here, for the body's positions, the pairs and the passages'
+        first positions; it is indexed but not stored: the passages store it."""
         group = f"document:{entry['pk']}"
         writer.delete_by_term("group", group)
-        text = " ".join(entry["passages"])
-        fields = dict(self._common_fields(entry), uid=group, group=group, body=text, _stored_body="",
-                      pairs=pairs_text([entry["title"], text]), spell=entry["title"] + " " + text)
+        tokens, starts = [], []
+        for passage in entry["passages"]:
+            starts.append(len(tokens))
+            tokens.extend(_stems(passage))
+        body = group_positions(tokens)
+        title = entry["title"]
+        spell = "\n".join(SPELL_WORD.findall(title + " " + " ".join(entry["passages"]))).lower().split("\n")
+        fields = dict(self._common_fields(entry), uid=group, group=group, body=Prepared(body), _stored_body="",
+                      pairs=Prepared(document_pairs(_stems(title), tokens, body)), starts=starts,
+                      spell=sorted(set(spell) - {""}))  # a list: whoosh takes it as the field's words
         # Not in a writer.group(): whoosh's two-process writer would then hand every
         # document to one process. A document's entries may be split between two
         # segments; _best_passages reads them as runs of consecutive entry numbers.
@@ -326,6 +337,10 @@ class WhooshBackend(SearchBackend):
             for pk in ids:
                 writer.delete_by_term("group", f"{kind}:{int(pk)}")
         self._write(work)
+
+    def index_size(self):
+        """Bytes the index's files occupy."""
+        return sum(p.stat().st_size for p in self.path.rglob("*") if p.is_file()) if self.path.exists() else 0
 
     def rebuild(self, progress=None, procs=None):
         """Recreate the index from the database. Large builds use two processes."""
@@ -507,7 +522,9 @@ class WhooshBackend(SearchBackend):
 
     def _hits(self, searcher, shown, stems):
         stored = [hit.fields() for hit in shown]
-        passages = self._best_passages(searcher, [f["group"] for f in stored if f["kind"] == "document"], stems)
+        documents = [(f["group"], hit.docnum, f.get("starts") or [0])
+                     for hit, f in zip(shown, stored, strict=True) if f["kind"] == "document"]
+        passages = self._best_passages(searcher, documents, stems)
         hits = []
         for hit, fields in zip(shown, stored, strict=True):
             display = dict(fields.get("display") or {})
@@ -522,41 +539,40 @@ class WhooshBackend(SearchBackend):
         return hits
 
     @staticmethod
-    def _best_passages(searcher, groups, stems):
+    def _best_passages(searcher, documents, stems):
         """{group: (number, text)} of each shown document's passage holding most of
         the query's words (then most often); its first passage when none does (a
         match on the title, or an empty search).
 
-        A document's passages are added together, so their entry numbers form a run
-        (two if a build split them between processes). Each query word's postings
-        are read once, skipping from run to run, instead of walked across every
-        passage in the index."""
-        best = {}
-        if groups and stems:
-            runs = _runs(_entry_numbers(searcher, "group", groups))
-            scores = {}
-            for stem in sorted(stems):
-                matcher = Term("passage", stem).matcher(searcher)
-                for low, high in runs:
-                    if not matcher.is_active():
-                        break
-                    matcher.skip_to(low)
-                    while matcher.is_active() and matcher.id() <= high:
-                        distinct, weight = scores.get(matcher.id(), (0, 0.0))
-                        scores[matcher.id()] = (distinct + 1, weight + matcher.weight())
-                        matcher.next()
-            group_of = searcher.reader().column_reader("group")
-            top = {}
-            for docnum, score in scores.items():
-                group = group_of[docnum]
-                if group not in top or (score, -docnum) > (scores[top[group]], -top[group]):
-                    top[group] = docnum
-            best = {group: searcher.stored_fields(docnum) for group, docnum in top.items()}
+        documents: [(group, entry number, first body position of each passage)].
+        Each query word's body postings are read once, skipping from one shown
+        document to the next; its positions say which passages hold it."""
+        counts = {group: {} for group, _, _ in documents}  # group -> {passage: (words, occurrences)}
+        reader = searcher.reader()
+        ordered = sorted(documents, key=lambda d: d[1])
+        for stem in sorted(stems):
+            if not ordered or ("body", stem) not in reader:
+                continue
+            matcher = Term("body", stem).matcher(searcher)
+            for group, docnum, starts in ordered:
+                if not matcher.is_active():
+                    break
+                matcher.skip_to(docnum)
+                if not matcher.is_active() or matcher.id() != docnum:
+                    continue
+                positions = matcher.value_as("positions")
+                bounds = [bisect_left(positions, start) for start in starts] + [len(positions)]
+                found = counts[group]
+                for number in range(len(starts)):
+                    occurrences = bounds[number + 1] - bounds[number]
+                    if occurrences:
+                        words, total = found.get(number, (0, 0))
+                        found[number] = (words + 1, total + occurrences)
         out = {}
-        for group in groups:
-            fields = best.get(group) or searcher.document(uid=f"{group}:0") or {}
-            uid = fields.get("uid", "")
-            out[group] = (int(uid.rsplit(":", 1)[1]) if uid.count(":") == 2 else 0), fields.get("passage", "")
+        for group, found in counts.items():
+            number = min(found, key=lambda n: (-found[n][0], -found[n][1], n)) if found else 0
+            fields = searcher.document(uid=f"{group}:{number}") or searcher.document(uid=f"{group}:0") or {}
+            out[group] = (number, fields.get("passage", ""))
         return out
 
     def facet_labels(self, raw):

@@ -1,11 +1,11 @@
-"""Whole builds (registry/search/building.py) write the same index as whoosh's
-default writer: every term's postings and every stored entry, in one process
-or split between two."""
+"""Whole builds (registry/search/building.py) and saves (its `update_writer`) write
+the same index as whoosh's own writer and codec: every term's postings and every
+stored entry, in one process or split between two."""
 import pytest
 from whoosh.codec.whoosh3 import W3Codec
 
-from registry.management.commands.bench_search import Command, Corpus
 from registry.search import building
+from tests.search.test_whoosh_layout import Corpus, backend_with
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")  # fork() in a process with threads
 
@@ -17,10 +17,15 @@ def corpus():
 
 
 def build(folder, corpus, build_procs=0):
-    command = Command()
-    backend = command.backend(folder, [("rct", "randomised controlled trial")])
+    """build_procs: 0 for whoosh's own writer and codec, else the whole-build writer."""
+    backend = backend_with(folder)
     evaluations, documents = corpus
-    command.build(backend, evaluations, documents, build_procs=build_procs)
+    if build_procs:
+        backend._write(lambda writer: backend.add_entries(writer, evaluations, documents), build_procs=build_procs)
+    else:
+        writer = backend._index().writer()
+        backend.add_entries(writer, evaluations, documents)
+        writer.commit()
     return backend
 
 
@@ -58,6 +63,15 @@ def sort_buffer(request, monkeypatch):
     if request.param == "spilling runs":
         monkeypatch.setattr(building, "BUILD_LIMITMB", 1)
     return request.param
+
+
+def test_saves_write_what_whooshs_writer_writes(tmp_path, corpus):
+    """index_documents and single saves go through update_writer (BuildCodec)."""
+    expected = contents(build(tmp_path / "default", corpus), blocks=True)
+    backend = backend_with(tmp_path / "saved")
+    evaluations, documents = corpus
+    backend._write(lambda writer: backend.add_entries(writer, evaluations, documents))
+    assert contents(backend, blocks=True) == expected
 
 
 def test_one_process_build_writes_what_whooshs_writer_writes(tmp_path, corpus, sort_buffer):

@@ -83,7 +83,7 @@ ENTRY = "registry_searchentry"
 CHUNK = "registry_searchchunk"
 WORD = "registry_searchword"
 FREQUENT = "registry_searchfrequentstem"
-FREQUENT_STEMS = 500
+FREQUENT_STEMS = 1000
 # Ties keep the order entries were indexed in, as whoosh's do.
 ORDERS = {"relevance": "rank DESC, id", "newest": "sort_date DESC, id", "oldest": "sort_date, id"}
 REFINED = 100  # matches ranked again by BM25 (see _refined_sql)
@@ -467,7 +467,7 @@ class PostgresBackend(SearchBackend):
             where = [self._condition(tree, {}, tsqueries, params)] if tree is not None else []
             where += self._filters_sql(query, params)
             return (f"matched AS MATERIALIZED (SELECT e.id, e.object_id, e.sort_date, e.facet_values, "
-                    f"0::float AS rank FROM {ENTRY} e WHERE {' AND '.join(where)})"), params
+                    f"0::float AS rank, 0::float8 AS words FROM {ENTRY} e WHERE {' AND '.join(where)})"), params
         columns = {leaf: f"l{i}" for i, leaf in enumerate(texts)}
         # One GIN scan per group of words, reading only which chunks matched.
         scans = []
@@ -497,7 +497,8 @@ class PostgresBackend(SearchBackend):
         join = "LEFT JOIN" if _possible_without_words(tree) else "JOIN"
         where = [self._condition(tree, columns, tsqueries, params)] + self._filters_sql(query, params)
         matched = (f"matched AS MATERIALIZED (SELECT e.id, e.object_id, e.sort_date, e.facet_values, "
-                   f"coalesce(m.rank, 0) AS rank FROM {ENTRY} e {join} m ON m.entry_id = e.id "
+                   "coalesce(m.rank, 0) AS rank, coalesce((e.display->>'words')::float8, 0) AS words "
+                   f"FROM {ENTRY} e {join} m ON m.entry_id = e.id "
                    f"WHERE {' AND '.join(where)})")
         return ctes + ", " + matched, params
 
@@ -514,8 +515,7 @@ class PostgresBackend(SearchBackend):
         average = (f"CASE p.number WHEN {TITLE} THEN {AVERAGE_TITLE} WHEN {META} THEN 20 WHEN {OTHER} THEN 15 "
                    f"ELSE {AVERAGE_BODY} END")
         sql = (
-            f"top_k AS (SELECT mt.id, coalesce((e.display->>'words')::float8, 0) AS words FROM matched mt "
-            f"JOIN {ENTRY} e ON e.id = mt.id ORDER BY mt.rank DESC, mt.sort_date DESC, mt.id LIMIT {REFINED}), "
+            f"top_k AS (SELECT id, words FROM matched ORDER BY {ORDERS['relevance']} LIMIT {REFINED}), "
             "terms AS (SELECT * FROM unnest(%s::int[], %s::text[]) AS t(leaf, lexeme)), "
             "parts AS (SELECT c.entry_id, c.number, length(c.vector)::float8 AS len, u.lexeme, "
             "coalesce(array_length(u.positions, 1), 1)::float8 AS tf "

@@ -157,3 +157,13 @@ def test_comparison_lists_the_first_documents_and_links_to_the_rest(
     assert len(response.content) < 80_000
     assert len(re.findall(r'href="/documents/\d+/"', html)) == 3 + RECORD_DOCUMENTS
     assert f"/documents/?evaluation={large.slug}" in html and "View all 1000 documents" in html
+
+
+def test_csv_rows_carry_the_first_titles_and_the_count(client_api, small_and_large):
+    import csv
+    import io
+
+    small, large = small_and_large
+    text = client_api.get(f"/api/v1/evaluations/{large.slug}/", {"format": "csv"}).content.decode("utf-8-sig")
+    (row,) = list(csv.DictReader(io.StringIO(text)))
+    assert row["documents_count"] == "1000" and len(row["documents"].split("; ")) == RECORD_DOCUMENTS

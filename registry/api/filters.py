@@ -3,6 +3,7 @@ and `q` (full text), and an ordering that always ends in the primary key."""
 
 import django_filters
 from django.db.models import Case, IntegerField, Value, When
+from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.drainage import set_override
 from drf_spectacular.types import OpenApiTypes
 from rest_framework.exceptions import APIException
@@ -63,6 +64,20 @@ class ApiEvaluationFilter(EvaluationFilter):
 # The schema describes the code filters as strings (their values are codes, checked against the vocabulary).
 for _name in ("department", "type", "method", "policy_area"):
     set_override(ApiEvaluationFilter.base_filters[_name], "field", OpenApiTypes.STR)
+
+
+class EvaluationFilterBackend(DjangoFilterBackend):
+    """django-filter, skipped when the request names none of its filters: building
+    the filter set's form (sixteen fields, some with vocabulary querysets) took
+    12 ms of an unfiltered list request, to filter nothing."""
+
+    def filter_queryset(self, request, queryset, view):
+        filterset_class = self.get_filterset_class(view, queryset)
+        if filterset_class is not None and not any(
+            name in request.query_params for name in filterset_class.base_filters
+        ):
+            return queryset
+        return super().filter_queryset(request, queryset, view)
 
 
 class StableOrderingFilter(OrderingFilter):

@@ -99,7 +99,9 @@ class EvaluationCSVRenderer(CSVRenderer):
         ("event_dates", _event_dates),
         ("links", lambda e: _join(link["url"] for link in e["links"])),
         ("findings", lambda e: len(e["findings"])),
+        # The first documents' titles (as `documents` in JSON), and how many there are in all.
         ("documents", lambda e: _join(d["title"] for d in e["documents"])),
+        ("documents_count", lambda e: e["documents_count"]),
         ("summary", lambda e: e["summary"]),
         ("summary_machine_written", lambda e: _yes_no(e["summary_machine_written"])),
         ("version", lambda e: e["version"]),

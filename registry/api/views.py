@@ -10,7 +10,6 @@ from django.http import FileResponse
 from django.urls import reverse
 from django.utils.cache import get_conditional_response, patch_vary_headers
 from django.utils.http import http_date
-from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
@@ -184,7 +183,7 @@ class EvaluationViewSet(
     lookup_value_regex = "[-a-zA-Z0-9_]+"
     renderer_classes = EVALUATION_FORMATS
     permission_classes = [IsAuthenticatedOrReadOnly, IsContributorToCreate, CanEditEvaluation]
-    filter_backends = [DjangoFilterBackend, api_filters.StableOrderingFilter]
+    filter_backends = [api_filters.EvaluationFilterBackend, api_filters.StableOrderingFilter]
     filterset_class = api_filters.ApiEvaluationFilter
     ordering_fields = ["title", "updated_at", "created_at", "published_at"]
     ordering = ["title"]

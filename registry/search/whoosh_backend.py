@@ -132,6 +132,19 @@ def merge_small_segments(writer, segments):
     return [s for s in segments if s not in small]
 
 
+def _passage(searcher, group, docnum, number):
+    """Stored fields of a document's passage. Passages are added right after their
+    document, so it is usually entry docnum + 1 + number; a build's two processes can
+    split them off, and then its uid is looked up (a term look-up in every segment)."""
+    guess = docnum + 1 + number
+    uid = f"{group}:{number}"
+    if guess < searcher.doc_count_all():
+        fields = searcher.stored_fields(guess)
+        if fields.get("uid") == uid:
+            return fields
+    return searcher.document(uid=uid) or searcher.document(uid=f"{group}:0") or {}
+
+
 class WhooshBackend(SearchBackend):
     # whoosh allows one writer per index: writes in this process queue on a lock,
     # other processes wait on whoosh's file lock (up to WRITE_TIMEOUT).
@@ -569,10 +582,10 @@ class WhooshBackend(SearchBackend):
                         words, total = found.get(number, (0, 0))
                         found[number] = (words + 1, total + occurrences)
         out = {}
-        for group, found in counts.items():
+        for group, docnum, _ in documents:
+            found = counts[group]
             number = min(found, key=lambda n: (-found[n][0], -found[n][1], n)) if found else 0
-            fields = searcher.document(uid=f"{group}:{number}") or searcher.document(uid=f"{group}:0") or {}
-            out[group] = (number, fields.get("passage", ""))
+            out[group] = (number, _passage(searcher, group, docnum, number).get("passage", ""))
         return out
 
     def facet_labels(self, raw):

@@ -221,3 +221,17 @@ def test_snippet_passage_comes_from_body_positions(index, corpus):
     hit = next(h for h in results.hits if h.pk == document["pk"])
     assert hit.extra["passage"] == number
     assert f"<mark>{unique[0]}</mark>" in hit.snippet
+
+
+@pytest.mark.filterwarnings("ignore::DeprecationWarning")  # fork() in a process with threads
+def test_two_process_build_shows_the_same_passages(index, corpus, tmp_path):
+    """A build's two processes may split a document from its passages; snippets
+    still come from the same passage."""
+    _, evaluations, documents = corpus
+    built = backend_with(tmp_path)
+    built._write(lambda writer: built.add_entries(writer, evaluations, documents), build_procs=2)
+    for word in (documents[3]["passages"][5].split()[7], documents[8]["title"].split()[0]):
+        query = SearchQuery(text=word, kinds=("document",), facets=False, page_size=100)
+        expected = {(h.pk, h.extra["passage"], h.snippet) for h in index.search(query).hits}
+        assert expected
+        assert {(h.pk, h.extra["passage"], h.snippet) for h in built.search(query).hits} == expected

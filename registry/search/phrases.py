@@ -18,14 +18,12 @@ stemming and stop words):
   it) or by positions (when one is not). Which one is known per document from the
   words' counts, so it survives merges and needs no corpus-wide word list.
 
-Measured at 100 documents of 20,000 words (19.9 MB), batches of 50 through
-`index_documents`'s writer, on a shared 2-core machine (see whoosh_backend.py for
-the full comparison): every pair of every document indexed (schema 6) gave an
-index of 12.3x the text at 0.16 MB/s; this layout gives ~2x at ~1 MB/s, phrases of
-common words and of rare words answering in a few milliseconds. Pairs were 15,000
-distinct terms per document, most found once in the whole corpus: each cost a term
-entry, and the per-term work dominated writing. FREQUENT = 16 keeps ~2,500 pairs
-per 20,000-word document (4: 5,700; 32: 1,400).
+Pairs of every word (schema 6) were 15,000 distinct terms per 20,000-word report,
+most found once in the whole corpus: each cost a term entry, and the per-term work
+dominated writing (12.3x the text, 0.19 MB/s; this layout: 2.3x, 1.6 MB/s, the
+figures in whoosh_backend.py). FREQUENT = 16 keeps ~2,500 pairs a report (4: 5,700;
+8: 3,900; 32: 1,400); below it a phrase is checked on at most 15 positions of its
+rarest word per candidate document.
 
 Phrases asked of one field (`method:"interrupted time series"`) check that
 field's word positions, with integer sets instead of whoosh's Span objects.

@@ -1,14 +1,50 @@
 """The whoosh backend: a file index under REGISTRY_DATA_DIR/search/whoosh.
 
-Records are one whoosh document each. A knowledge-base document is indexed
-twice: once whole (kind "document": the unit that is matched, ranked, counted
-for facets and the total; its text indexed but not stored) and as ~300-word
-passages (kind "passage", sharing the document's `group`) whose text sits in a
-field of its own that the main query never reads. So a query only ever
-collects records and whole documents, however long the documents are; the
-passages are looked up only for the hits shown, to pick and highlight the one
-that matched best. Phrases read a word-pair field (see phrases.py), spelling
-suggestions a cached lexicon (see spelling.py).
+Records are one whoosh document each. A knowledge-base document is one entry
+(kind "document": the unit that is matched, ranked, counted for facets and the
+total) followed by its ~300-word passages (kind "passage", sharing the document's
+`group`), which only store their text for snippets. The document's text is
+analysed once (phrases.WordStems) and written three ways, each for one reader:
+
+- `body`: every word with its positions, packed (phrases.PackedPositions) and left
+  uncompressed: queries match and rank on it, phrases are checked on it, and the
+  shown hits' positions pick the passage holding most of the query's words
+  (`starts`, stored, holds each passage's first position);
+- `pairs`: the title's word pairs and the body's pairs of words frequent in that
+  document (phrases.py): phrases of common words, which positions cannot answer fast;
+- `spell`: the distinct words, for "Did you mean" (spelling.py).
+
+Why this layout (schema 7). Measured on the same synthetic reports (the bench's
+generator: 20,000 words, 199 KB each), indexed as `index_documents` writes them
+(batches of 50 on the ordinary writer), on a 2-core machine shared with other work,
+so throughput is CPU seconds of the indexing process:
+
+| layout | index / text | MB/s of CPU |
+| --- | --- | --- |
+| schema 6: all pairs of every document, passages indexed, text analysed 3 times (100 reports) | 12.3x | 0.19 |
+| schema 7 (100 reports) | 2.31x | 1.63 |
+| schema 7 (1,000 reports, 199 MB, 20 segments) | 2.31x | 1.58 |
+
+Phrase queries (CPU ms per query, p50 / p95, 100 reports, same run): two common
+words 17.4 / 19.6 before, 11.2 / 13.9 after; a common and a rare word 10.3 / 17.0,
+8.3 / 15.0; three words 3.6 / 11.7, 6.5 / 13.2; every query found the same documents.
+
+Where schema 6's cost went: 36,000 postings per report (body 4,700, passages 11,800,
+pairs 14,900, spelling 4,800) and 15,000 distinct pairs per report, most found once
+in the corpus, each a term entry. Schema 7 writes about 12,000 (body, frequent
+pairs, spelling; passages are stored only). Also tried: positions in a separate
+field beside a frequency-only body (2.2x the text before the other savings, and a
+third more postings to write; dropped), and positions compressed by zlib (2.04x
+instead of 2.31x, but a phrase or a one-word query on a common word then unzips
+~600 KB per 128 documents it reads: most of such a query's time).
+
+Many small segments cost more than their documents: 200 reports written ten at a
+time made 4.5x the text, and queries on 1,000 reports in 20 segments took 35-57 ms
+of CPU (p95) where the same index merged into one took 11-23 ms; the merge itself
+cost as much CPU as the writing (121 s). So documents should be written in batches
+of several MB of text; `index_documents` is one writer commit per call.
+
+Not the two-process build writer for batches: see "Batches" in building.py.
 """
 import json
 import logging

@@ -317,9 +317,11 @@ class _PartialEntriesMatcher(SpanWrappingMatcher):
         return sum(bm25(idf, found, length, average, 0.75, 1.2) for idf in idfs)  # BM25F's defaults
 
     def _get_spans(self):
-        positions = [m.value_as("positions") for m in self.ms]
-        if min(len(p) for p in positions) >= FREQUENT:
+        # A body word's weight is its count here (the body has no boost): when every
+        # word is frequent, the pairs path answers, without reading any positions.
+        if min(m.weight() for m in self.ms) >= FREQUENT:
             return []
+        positions = [m.value_as("positions") for m in self.ms]
         n = len(positions)
         return [Span(s, s + n - 1) for s in _phrase_starts(positions)]
 

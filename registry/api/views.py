@@ -206,10 +206,11 @@ class EvaluationViewSet(
 
     def list(self, request, *args, **kwargs):
         """A page is cut on ids alone (counted in the same query), then its records
-        are read as plain rows, one query per relation. At 10,000 records, sorting
-        the whole filtered table with every column and the department and programme
-        joined took 12 ms; prefetching 20 records as model instances took three
-        times as long in Python as in the database (registry.api.selectors)."""
+        are read as plain rows in one more query (registry.api.selectors.record_rows).
+        At 10,000 records, sorting the whole filtered table with every column and the
+        department and programme joined took 12 ms; prefetching 20 records as model
+        instances took eleven round trips and three times as long in Python as in
+        the database."""
         ids = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
         rows = record_rows(ids)
         self.last_modified = max((row["updated_at"] for row in rows), default=None)

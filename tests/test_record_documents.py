@@ -131,7 +131,7 @@ def test_api_detail_gives_a_count_and_a_link_instead_of_every_document(client_ap
 def test_api_lists_of_records_are_bounded_and_fixed_in_queries(
     client_api, small_and_large, django_assert_max_num_queries
 ):
-    with django_assert_max_num_queries(13):
+    with django_assert_max_num_queries(3):
         body = client_api.get("/api/v1/evaluations/", {"page_size": 100}).json()
     counts = {row["slug"]: (row["documents_count"], len(row["documents"])) for row in body["results"]}
     small, large = small_and_large

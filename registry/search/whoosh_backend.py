@@ -40,10 +40,10 @@ instead of 2.31x, but a phrase or a one-word query on a common word then unzips
 
 Many small segments cost more than their documents: 200 reports written ten at a
 time made 4.5x the text. Queries on 1,000 reports in 20 segments (p95, CPU ms: one
-word 17.8, two words 27.3, a two-word phrase 38.1) are slower than on the same index
-merged into one, and the merge costs as much CPU as the writing (121 s). Before Ors
-were matched as union trees (phrases.union) the 20 segments took 39 / 57 / 41 ms
-against 11 / 16 / 23 ms merged. So documents should be written in batches of several
+word 18.4, two words 30.3, a two-word phrase 36.4) are slower than on the same index
+merged into one (16.0 / 20.9 / 28.4), and the merge costs as much CPU as the writing
+(121-127 s). Before Ors were matched as union trees (phrases.union) the 20 segments
+took 39 / 57 / 41 ms. So documents should be written in batches of several
 MB of text; `index_documents` is one writer commit per call, and never merges
 segments of similar size (merge_small_segments).
 

@@ -10,10 +10,10 @@ in worker processes while this process stores and indexes the batch before, so
 on two cores extraction costs little elapsed time. Where the index is written in
 the batch's own transaction (PostgreSQL), two writer threads store batches at
 once: one stores its files while the database builds the other's index rows.
-That pays when the database has cores of its own; on the 2-core test machine,
-with PostgreSQL on the same cores and other work running, 200 reports went in at
-0.88 and 0.99 MB/s with one writer and 0.84 and 1.02 MB/s with two: the cores,
-not the waiting, were the limit there. Per 10 MB of Markdown the CPU goes to
+On the 2-core test machine, PostgreSQL on the same cores, 200 reports went in
+at 1.78 MB/s with one writer and 2.03 MB/s with two when nothing else ran; with
+other work running, 0.88 and 0.99 MB/s against 0.84 and 1.02 MB/s: then the
+cores, not the waiting, are the limit. Per 10 MB of Markdown the CPU goes to
 Markdown extraction (2.3 s), storing rows and files (0.7 s), building the index
 entries (0.9 s) and PostgreSQL's own indexing (2.6 s).
 

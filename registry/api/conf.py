@@ -55,6 +55,7 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "ENUM_NAME_OVERRIDES": {
         "DocumentKindEnum": "registry.models.documents.DocumentKind",
+        "LinkKindEnum": "registry.models.evaluations.LinkKind",
         "HitKindEnum": [("evaluation", "evaluation"), ("document", "document")],
     },
     "PREPROCESSING_HOOKS": ["registry.api.schema.drop_format_aliases"],

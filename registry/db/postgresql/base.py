@@ -17,10 +17,18 @@ class DatabaseWrapper(base.DatabaseWrapper):
         self.before_commit = []  # callables run once, in order, just before the next COMMIT
 
     def _commit(self):
-        while self.before_commit:
-            hooks, self.before_commit = self.before_commit, []
-            for hook in hooks:
-                hook()
+        try:
+            while self.before_commit:
+                hooks, self.before_commit = self.before_commit, []
+                for hook in hooks:
+                    hook()
+        except BaseException:
+            # Django's Atomic rolls back only on a DatabaseError from commit: for
+            # anything else (Ctrl-C during an index write) roll back here, so the
+            # connection is never left in the middle of a transaction.
+            self.before_commit = []
+            self.connection.rollback()
+            raise
         return super()._commit()
 
     def _rollback(self):

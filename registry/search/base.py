@@ -105,9 +105,9 @@ class SearchBackend(ABC):
     def suggest(self, text, limit=5) -> list:
         """Corrected query strings for a misspelt query, best first."""
 
-    @abstractmethod
     def facet_counts(self, query: SearchQuery) -> dict:
-        ...
+        """{facet: [FacetValue]} for the query: a search's facets, one hit long."""
+        return self.search(SearchQuery(text=query.text, filters=query.filters, kinds=query.kinds, page_size=1)).facets
 
     @abstractmethod
     def more_like_this(self, evaluation_id, limit=5) -> list:

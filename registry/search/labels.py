@@ -15,3 +15,19 @@ def facet_labels(raw):
     if department_codes:
         labels["department"] = dict(Department.objects.filter(code__in=department_codes).values_list("code", "name"))
     return labels
+
+
+def facet_values(raw, labels):
+    """raw: {facet: {code: count}}, labels: {facet: {code: label}} -> {facet: [FacetValue]},
+    years newest first, other facets by count then label: what every backend returns."""
+    from registry.search.base import FacetValue
+
+    out = {}
+    for name, counts in raw.items():
+        values = [FacetValue(value=k, label=labels.get(name, {}).get(k, k), count=v) for k, v in counts.items()]
+        if name == "year":
+            values.sort(key=lambda f: f.value, reverse=True)
+        else:
+            values.sort(key=lambda f: (-f.count, f.label))
+        out[name] = values
+    return out

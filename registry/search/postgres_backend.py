@@ -48,7 +48,6 @@ from registry.search import entries as entry_source
 from registry.search import query_language as ql
 from registry.search.base import (
     FACET_FIELDS,
-    FacetValue,
     Hit,
     SearchBackend,
     SearchQuery,
@@ -630,21 +629,9 @@ class PostgresBackend(SearchBackend):
         for key_value, count in rows:
             key, value = key_value.split(":", 1)
             raw[key][value] = count
-        from registry.search.labels import facet_labels
+        from registry.search.labels import facet_labels, facet_values
 
-        labels = facet_labels(raw)
-        out = {}
-        for name, counts in raw.items():
-            values = [FacetValue(value=k, label=labels.get(name, {}).get(k, k), count=v) for k, v in counts.items()]
-            if name == "year":
-                values.sort(key=lambda f: f.value, reverse=True)
-            else:
-                values.sort(key=lambda f: (-f.count, f.label))
-            out[name] = values
-        return out
-
-    def facet_counts(self, query: SearchQuery) -> dict:
-        return self.search(SearchQuery(text=query.text, filters=query.filters, kinds=query.kinds, page_size=1)).facets
+        return facet_values(raw, facet_labels(raw))
 
     def search_ids(self, query: SearchQuery, limit=1000) -> list:
         try:

@@ -69,7 +69,7 @@ from whoosh.writing import LockError
 
 from registry.search import entries as entry_source
 from registry.search import facets
-from registry.search.base import FACET_FIELDS, FacetValue, Hit, SearchBackend, SearchQuery, SearchResults
+from registry.search.base import FACET_FIELDS, Hit, SearchBackend, SearchQuery, SearchResults
 from registry.search.building import build_writer, update_writer
 from registry.search.facets import MatchedEntries
 from registry.search.highlight import snippet
@@ -634,19 +634,9 @@ class WhooshBackend(SearchBackend):
 
     def _facets(self, matched):
         raw = {name: facets.count(matched, FILTER_FIELDS[name]) for name in FACET_FIELDS}
-        labels = self.facet_labels(raw)
-        out = {}
-        for name, counts in raw.items():
-            values = [FacetValue(value=k, label=labels.get(name, {}).get(k, k), count=v) for k, v in counts.items()]
-            if name == "year":
-                values.sort(key=lambda f: f.value, reverse=True)
-            else:
-                values.sort(key=lambda f: (-f.count, f.label))
-            out[name] = values
-        return out
+        from registry.search.labels import facet_values
 
-    def facet_counts(self, query: SearchQuery) -> dict:
-        return self.search(SearchQuery(text=query.text, filters=query.filters, kinds=query.kinds, page_size=1)).facets
+        return facet_values(raw, self.facet_labels(raw))
 
     def _suggest(self, searcher, text):
         words = [w for w in "".join(c if c.isalpha() or c == ":" else " " for c in (text or "")).split()

@@ -143,7 +143,8 @@ def test_the_index_is_written_once_per_batch_with_all_its_documents(index, tmp_p
     assert failed is None and "7 added" in out
     ids = list(models.Document.objects.filter(original_filename__startswith="report-")
                .order_by("original_filename").values_list("id", flat=True))
-    assert type(index).calls == [sorted(ids[0:3]), sorted(ids[3:6]), sorted(ids[6:7])]
+    # Two writers on PostgreSQL may finish their batches in either order.
+    assert sorted(type(index).calls) == sorted([sorted(ids[0:3]), sorted(ids[3:6]), sorted(ids[6:7])])
     for i in range(7):
         assert found(index, f"ingestmarker{i}") == [f"Report {i:02d}"]
     assert "up to date" in check_index()

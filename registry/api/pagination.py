@@ -27,7 +27,9 @@ class IdPagePagination(StablePageNumberPagination):
             number = int(raw)
         except ValueError:
             number = 0
-        if not page_size or number < 1:
+        # A page number whose offset the database cannot hold (past 64 bits) is past
+        # the end anyway: DRF's own handling answers it with a 404.
+        if not page_size or number < 1 or number > 10**12:
             return super().paginate_queryset(queryset.values_list("id", flat=True), request, view)
         offset = (number - 1) * page_size
         rows = list(

@@ -1,5 +1,6 @@
 """The API's filters: the browse page's EvaluationFilter, plus `updated_since`
 and `q` (full text), and an ordering that always ends in the primary key."""
+import datetime
 
 import django_filters
 from django.db.models import Case, IntegerField, Value, When
@@ -38,8 +39,20 @@ def search_ids(query, limit=MAX_SEARCH_IDS):
     return _backend().search_ids(query, limit=limit)
 
 
+class UtcDateTimeFilter(django_filters.IsoDateTimeFilter):
+    """Compared in UTC: PostgreSQL refuses offsets past ±15:59 that ISO 8601 allows."""
+
+    def filter(self, qs, value):
+        if value is not None and value.utcoffset() is not None:
+            try:
+                value = value.astimezone(datetime.UTC)
+            except OverflowError:  # before year 1 in UTC: every record is newer
+                return qs
+        return super().filter(qs, value)
+
+
 class ApiEvaluationFilter(EvaluationFilter):
-    updated_since = django_filters.IsoDateTimeFilter(
+    updated_since = UtcDateTimeFilter(
         field_name="updated_at",
         lookup_expr="gte",
         label="Only records changed at or after this time (ISO 8601, e.g. 2025-01-31T00:00:00Z).",

@@ -8,31 +8,15 @@ from django.db import models
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
+from registry.models.choices import Stage, Visibility  # noqa: F401  (callers import them from here)
+from registry.models.querysets import EvaluationQuerySet
+
 YEAR_VALIDATORS = [MinValueValidator(1900), MaxValueValidator(2100)]
 MONTH_VALIDATORS = [MinValueValidator(1), MaxValueValidator(12)]
 # Only web links: a javascript: or data: URL must never reach a page.
 http_url_validator = URLValidator(
     schemes=["http", "https"], message="Enter a web address starting with http:// or https://"
 )
-
-
-class Stage(models.TextChoices):
-    PLANNED = "planned", "A planned evaluation"
-    ONGOING = "ongoing", "An ongoing evaluation"
-    COMPLETE = "complete", "A complete evaluation report"
-
-
-class Visibility(models.TextChoices):
-    DRAFT = "draft", "Draft"
-    SUBMITTED = "submitted", "Submitted for review"
-    RETURNED = "returned", "Returned for changes"
-    PUBLISHED = "published", "Published"
-    WITHDRAWN = "withdrawn", "Withdrawn"
-
-
-class EvaluationQuerySet(models.QuerySet):
-    def published(self):
-        return self.filter(visibility=Visibility.PUBLISHED)
 
 
 class Evaluation(models.Model):

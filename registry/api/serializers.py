@@ -13,6 +13,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from registry import rules
 from registry.api.selectors import RECORD_FIELDS
 from registry.models import (
     Department,
@@ -29,7 +30,7 @@ from registry.models import (
     PolicyArea,
     Programme,
 )
-from registry.models.evaluations import EventCategory, Stage, http_url_validator
+from registry.models.evaluations import EventCategory, OrganisationRole, Stage, http_url_validator
 from registry.models.findings import FINDING_VALUE_FIELDS
 
 
@@ -598,14 +599,27 @@ class CodeField(serializers.SlugRelatedField):
         return super().to_internal_value(data)
 
 
+def refuse(problems):
+    """Problems found by registry.rules, as the API's 400 (a message per field)."""
+    if problems:
+        raise serializers.ValidationError({field: [message] for field, message in problems.items()})
+
+
+def refuse_rows(problems_by_row):
+    """{row index: problems} for a list: the errors name the row, as DRF names a bad field of a row."""
+    if problems_by_row:
+        raise serializers.ValidationError(
+            {str(i): {field: [message] for field, message in found.items()} for i, found in problems_by_row.items()}
+        )
+
+
 class EventDateWriteSerializer(serializers.ModelSerializer):
     class Meta:
         model = EventDate
         fields = ["category", "description", "month", "year", "status"]
 
     def validate(self, attrs):
-        if attrs.get("category") == EventCategory.OTHER and not attrs.get("description", "").strip():
-            raise serializers.ValidationError({"description": "Describe the event when its category is other."})
+        refuse(rules.other_event_described(attrs.get("category"), attrs.get("description")))
         return attrs
 
 
@@ -625,19 +639,64 @@ class FindingWriteSerializer(serializers.ModelSerializer):
         fields = list(FINDING_VALUE_FIELDS)
 
     def validate(self, attrs):
-        lower, upper = attrs.get("ci_lower"), attrs.get("ci_upper")
-        if lower is not None and upper is not None and lower > upper:
-            raise serializers.ValidationError(
-                {"ci_upper": "The upper end of the confidence interval must not be below the lower end."}
-            )
+        refuse(rules.finding_problems(attrs))
         return attrs
 
 
-# A start must not come after its end.
-DATE_PAIRS = [
-    (EventCategory.EVALUATION_START, EventCategory.EVALUATION_END, "evaluation"),
-    (EventCategory.INTERVENTION_START, EventCategory.INTERVENTION_END, "intervention"),
-]
+class OrganisationRoleWriteSerializer(serializers.Serializer):
+    organisation = CodeField(
+        slug_field="slug", queryset=Organisation.objects.all(), help_text="Organisation slug (/api/v1/organisations/)."
+    )
+    role = serializers.ChoiceField(choices=OrganisationRole.choices)
+
+
+@extend_schema_field(
+    {
+        "oneOf": [
+            {"type": "string", "description": "A type or method code."},
+            {
+                "type": "object",
+                "properties": {"code": {"type": "string"}, "description": {"type": "string", "maxLength": 500}},
+                "required": ["code"],
+            },
+        ]
+    }
+)
+class MethodField(serializers.Field):
+    """A type or method: its code, or {"code", "description"} for an "Other" method,
+    which must say what the method was (registry.rules.other_method_described).
+    Becomes (DesignType, description or None: keep the description stored)."""
+
+    default_error_messages = {
+        "invalid": 'Give a code, or {"code": ..., "description": ...}.',
+        "does_not_exist": "“{value}” is not a known type or method: see /api/v1/methods/.",
+        "null_character": "Codes cannot contain null characters.",
+        "too_long": "The description must be 500 characters or fewer.",
+    }
+
+    def to_internal_value(self, data):
+        description = None
+        if isinstance(data, dict):
+            code, description = data.get("code"), data.get("description", "")
+            if not isinstance(description, str):
+                self.fail("invalid")
+            if len(description) > 500:
+                self.fail("too_long")
+            description = description.strip()
+        else:
+            code = data
+        if not isinstance(code, str):
+            self.fail("invalid")
+        if "\x00" in code or (description and "\x00" in description):
+            self.fail("null_character")
+        design_type = DesignType.objects.filter(code=code).first()
+        if design_type is None:
+            self.fail("does_not_exist", value=code)
+        return design_type, description
+
+    def to_representation(self, value):
+        design_type, description = value
+        return {"code": design_type.code, "description": description} if description else design_type.code
 
 
 class EvaluationWriteSerializer(serializers.ModelSerializer):
@@ -656,12 +715,11 @@ class EvaluationWriteSerializer(serializers.ModelSerializer):
     programme = CodeField(slug_field="slug", queryset=Programme.objects.all(), allow_null=True, required=False)
     places = CodeField(slug_field="slug", queryset=Place.objects.all(), many=True, required=False)
     policy_areas = CodeField(slug_field="code", queryset=PolicyArea.objects.all(), many=True, required=False)
-    methods = CodeField(
-        slug_field="code",
-        queryset=DesignType.objects.all(),
-        many=True,
+    methods = serializers.ListField(
+        child=MethodField(),
         required=False,
-        help_text="Codes of evaluation types and methods (see /api/v1/methods/).",
+        help_text="Evaluation types and methods by code (see /api/v1/methods/); an “Other” method as "
+        '{"code": ..., "description": ...}. Replaces the record\'s types and methods.',
     )
     cost_amount = serializers.DecimalField(
         max_digits=14, decimal_places=2, min_value=0, allow_null=True, required=False, coerce_to_string=False
@@ -670,6 +728,9 @@ class EvaluationWriteSerializer(serializers.ModelSerializer):
     event_dates = EventDateWriteSerializer(many=True, required=False, help_text="Replaces the record's event dates.")
     links = LinkWriteSerializer(many=True, required=False, help_text="Replaces the record's links.")
     findings = FindingWriteSerializer(many=True, required=False, help_text="Replaces the record's findings.")
+    organisations = OrganisationRoleWriteSerializer(
+        many=True, required=False, help_text="Replaces the record's organisations and their roles."
+    )
 
     class Meta:
         model = Evaluation
@@ -694,6 +755,7 @@ class EvaluationWriteSerializer(serializers.ModelSerializer):
             "event_dates",
             "links",
             "findings",
+            "organisations",
         ]
         extra_kwargs = {
             "title": {
@@ -711,15 +773,46 @@ class EvaluationWriteSerializer(serializers.ModelSerializer):
         return value.strip()
 
     def validate_event_dates(self, rows):
-        def when(row):
-            return (row["year"], row.get("month") or 1)
-
-        for start, end, name in DATE_PAIRS:
-            starts = [when(r) for r in rows if r["category"] == start]
-            ends = [when(r) for r in rows if r["category"] == end]
-            if starts and ends and max(ends) < min(starts):
-                raise serializers.ValidationError(f"The {name} end date must not be before its start date.")
+        refuse_rows(rules.dates_in_order(rows))
         return rows
+
+    def validate_organisations(self, rows):
+        problems = {}
+        for index, row in enumerate(rows):
+            earlier = [(r["organisation"].pk, r["role"]) for r in rows[:index]]
+            found = rules.organisation_role_once(row["organisation"].pk, row["role"], earlier)
+            if found:
+                problems[index] = found
+        refuse_rows(problems)
+        return rows
+
+    def validate_methods(self, methods):
+        stored = {}
+        if self.instance is not None:
+            stored = dict(self.instance.designs.values_list("design_type_id", "description"))
+        problems = {}
+        for index, (design_type, description) in enumerate(methods):
+            kept = stored.get(design_type.pk, "") if description is None else description
+            found = rules.other_method_described(design_type.collect_description, kept)
+            if found:
+                problems[index] = found
+        refuse_rows(problems)
+        return methods
+
+    def validate(self, attrs):
+        """The rules across fields, on the record as it will be: what is sent over what is stored."""
+        def value(name):
+            return attrs[name] if name in attrs else getattr(self.instance, name, None)
+
+        if "lead_department" in attrs or "other_departments" in attrs:
+            if "other_departments" in attrs or self.instance is None:
+                others = attrs.get("other_departments", [])
+            else:
+                others = list(self.instance.other_departments.all())
+            refuse(rules.lead_not_also_other(value("lead_department"), others))
+        refuse(rules.number_only_when_yes({name: value(name) for name in (
+            "is_grant_funded", "grant_number", "is_major_project", "major_project_number")}))
+        return attrs
 
 
 # Documents ------------------------------------------------------------------

@@ -6,6 +6,7 @@ visitor can reach); formats, pagination, throttling and errors from settings.
 
 import hashlib
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import FileResponse
 from django.urls import reverse
 from django.utils.cache import get_conditional_response, patch_vary_headers
@@ -29,7 +30,6 @@ from rest_framework.views import APIView
 from registry import selectors
 from registry.api import filters as api_filters
 from registry.api import serializers as s
-from registry.api import services
 from registry.api.pagination import IdPagePagination
 from registry.api.permissions import CanEditEvaluation, IsContributorToCreate
 from registry.api.renderers import EvaluationCSVRenderer, FindingCSVRenderer, JSONLDRenderer
@@ -37,6 +37,7 @@ from registry.api.selectors import document_rows, finding_rows, record_rows
 from registry.models import Department, DesignType, Evaluation, Organisation, PolicyArea, Programme
 from registry.models.evaluations import Visibility
 from registry.search import SearchQuery
+from registry.services import drafts
 
 JSON_ERRORS = {
     (400, "application/json"): OpenApiResponse(s.ErrorSerializer, description="Invalid input: a message per field."),
@@ -236,15 +237,25 @@ class EvaluationViewSet(
     def create(self, request, *args, **kwargs):
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        evaluation = services.create_draft(serializer.validated_data, by=request.user)
+        evaluation = _as_api_errors(drafts.create_record, serializer.validated_data, by=request.user)
         return self._respond_with_record(evaluation.pk, status.HTTP_201_CREATED)
 
     def update(self, request, *args, partial=False, **kwargs):
         evaluation = self.get_object()
         serializer = self.get_serializer(evaluation, data=request.data, partial=partial)
         serializer.is_valid(raise_exception=True)
-        services.update_evaluation(evaluation, serializer.validated_data, by=request.user)
+        _as_api_errors(drafts.update_record, evaluation, serializer.validated_data, by=request.user)
         return self._respond_with_record(evaluation.pk, status.HTTP_200_OK)
+
+
+def _as_api_errors(service, *args, **kwargs):
+    """A service's refusal (the model's or registry.rules' ValidationError) as the API's 400.
+    The serializer has checked the same rules first, so this answers only what it could not see."""
+    try:
+        return service(*args, **kwargs)
+    except DjangoValidationError as error:
+        detail = error.message_dict if hasattr(error, "error_dict") else error.messages
+        raise serializers.ValidationError(detail) from error
 
 
 # Findings -----------------------------------------------------------------------

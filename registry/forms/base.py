@@ -17,6 +17,13 @@ class GovukForm(forms.Form):
             links.extend((anchor, message) for message in messages)
         return links
 
+    def add_problems(self, problems, rename=None):
+        """Messages from registry.rules ({field: message}) beside their fields;
+        `rename` maps a rule's field name to this form's where they differ."""
+        for field, message in problems.items():
+            name = (rename or {}).get(field, field)
+            self.add_error(name if name in self.fields else None, message)
+
     def _anchor(self, name):
         bound = self[name]
         if bound.widget_type in CHOICE_WIDGETS:

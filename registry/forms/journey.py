@@ -8,6 +8,7 @@ import calendar
 from django import forms
 from django.contrib.auth import get_user_model
 
+from registry import rules
 from registry.forms.base import GovukForm, text_field, yes_no_field
 from registry.models import Department, DesignType, Organisation, PolicyArea
 from registry.models.evaluations import (
@@ -63,9 +64,7 @@ class BasicsForm(GovukForm):
 
     def clean(self):
         data = super().clean()
-        lead = data.get("lead_department")
-        if lead and lead in (data.get("other_departments") or []):
-            self.add_error("other_departments", "Do not list the lead department as an other department")
+        self.add_problems(rules.lead_not_also_other(data.get("lead_department"), data.get("other_departments")))
         return data
 
 
@@ -127,8 +126,8 @@ class MethodsForm(GovukForm):
                 description = self.current.get(node.pk, "")
                 if node.collect_description:
                     description = (data.get(f"describe_{code}") or "").strip()
-                    if not description:
-                        self.add_error(f"describe_{code}", "Describe the other method you used")
+                    self.add_problems(rules.other_method_described(True, description),
+                                      rename={"description": f"describe_{code}"})
                 chosen[node] = description
                 if node.parent and node.parent.parent_id and node.parent not in chosen:
                     chosen.setdefault(node.parent, self.current.get(node.parent_id, ""))
@@ -158,13 +157,6 @@ def _month_year_error(name, low, high):
     }
 
 
-# An end may not come before its start.
-DATE_PAIRS = {
-    EventCategory.EVALUATION_END: EventCategory.EVALUATION_START,
-    EventCategory.INTERVENTION_END: EventCategory.INTERVENTION_START,
-}
-
-
 class EventDateForm(GovukForm):
     category = forms.ChoiceField(
         label="Event", choices=[("", "Select an event")] + EventCategory.choices,
@@ -189,27 +181,11 @@ class EventDateForm(GovukForm):
 
     def clean(self):
         data = super().clean()
-        category, year = data.get("category"), data.get("year")
-        if category == EventCategory.OTHER and not data.get("description"):
-            self.add_error("description", "Describe the event when its category is Other")
-        if not category or not year or self.errors:
-            return data
-        new = (year, data.get("month"))
-        for date in self.existing:
-            if DATE_PAIRS.get(category) == date.category and _before(new, (date.year, date.month)):
-                self.add_error("year", f"The {EventCategory(category).label.lower()} date must not be before the "
-                                       f"{date.get_category_display().lower()} date ({date.when})")
-            if DATE_PAIRS.get(date.category) == category and _before((date.year, date.month), new):
-                self.add_error("year", f"The {EventCategory(category).label.lower()} date must not be after the "
-                                       f"{date.get_category_display().lower()} date ({date.when})")
+        self.add_problems(rules.other_event_described(data.get("category"), data.get("description")))
+        if not self.errors:
+            self.add_problems(rules.date_in_order(data.get("category"), data.get("year"), data.get("month"),
+                                                  self.existing))
         return data
-
-
-def _before(a, b):
-    """Is (year, month) a strictly before b? A missing month compares on the year alone."""
-    if a[0] != b[0] or a[1] is None or b[1] is None:
-        return a[0] < b[0]
-    return a[1] < b[1]
 
 
 class OrganisationRoleForm(GovukForm):
@@ -229,8 +205,9 @@ class OrganisationRoleForm(GovukForm):
 
     def clean(self):
         data = super().clean()
-        if data.get("organisation") and (data["organisation"].pk, data.get("role")) in self.existing:
-            self.add_error("organisation", "This organisation is already listed with this role")
+        organisation = data.get("organisation")
+        if organisation is not None:
+            self.add_problems(rules.organisation_role_once(organisation.pk, data.get("role"), self.existing))
         return data
 
 
@@ -287,9 +264,7 @@ class CostsForm(GovukForm):
 
     def clean(self):
         data = super().clean()
-        for flag, number in (("is_grant_funded", "grant_number"), ("is_major_project", "major_project_number")):
-            if data.get(flag) is not True and data.get(number):
-                self.add_error(number, "Leave the number blank unless you answered yes")
+        self.add_problems(rules.number_only_when_yes(data))
         return data
 
 
@@ -342,8 +317,7 @@ class FindingForm(GovukForm):
 
     def clean(self):
         data = super().clean()
-        if data.get("effect_unit") and data.get("effect_size") is None:
-            self.add_error("effect_size", "Enter the effect size, or leave the unit blank")
+        self.add_problems(rules.finding_problems(data))
         return data
 
 

@@ -2,12 +2,13 @@
 methods), organisations, event dates and links."""
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, URLValidator
 from django.db import models
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
+from simple_history.signals import pre_create_historical_record
 
+from registry import rules
 from registry.models.choices import Stage, Visibility  # noqa: F401  (callers import them from here)
 from registry.models.querysets import EvaluationQuerySet
 
@@ -17,6 +18,17 @@ MONTH_VALIDATORS = [MinValueValidator(1), MaxValueValidator(12)]
 http_url_validator = URLValidator(
     schemes=["http", "https"], message="Enter a web address starting with http:// or https://"
 )
+
+
+class HistoryEntry(models.Model):
+    """What a record's history entries carry beyond the record's own fields."""
+
+    published = models.BooleanField(
+        default=False, help_text="This entry is the record as it was published (what visitors may see)."
+    )
+
+    class Meta:
+        abstract = True
 
 
 class Evaluation(models.Model):
@@ -73,7 +85,9 @@ class Evaluation(models.Model):
     updated_at = models.DateTimeField(auto_now=True, db_index=True)
     published_at = models.DateTimeField(null=True, blank=True)
 
-    history = HistoricalRecords(m2m_fields=[other_departments, places, policy_areas])
+    # `published` is set by the publishing service (services/workflow.py), so the
+    # history page finds the published versions by a flag, not by their wording.
+    history = HistoricalRecords(m2m_fields=[other_departments, places, policy_areas], bases=[HistoryEntry])
     objects = EvaluationQuerySet.as_manager()
 
     class Meta:
@@ -100,6 +114,19 @@ class Evaluation(models.Model):
     def is_published(self):
         return self.visibility == Visibility.PUBLISHED
 
+    def clean(self):
+        rules.enforce(rules.number_only_when_yes(vars(self)))
+
+
+def _mark_published(sender, instance, history_instance, **kwargs):
+    """An entry is a published version when the service saving it says so
+    (`instance._history_published`, set beside the change reason)."""
+    if isinstance(instance, Evaluation):
+        history_instance.published = bool(getattr(instance, "_history_published", False))
+
+
+pre_create_historical_record.connect(_mark_published, dispatch_uid="registry-history-published")
+
 
 class EvaluationDesign(models.Model):
     """An evaluation type or method chosen for an evaluation; "Other" rows carry a description."""
@@ -116,6 +143,10 @@ class EvaluationDesign(models.Model):
 
     def __str__(self):
         return f"{self.design_type}: {self.description}" if self.description else str(self.design_type)
+
+    def clean(self):
+        if self.design_type_id:
+            rules.enforce(rules.other_method_described(self.design_type.collect_description, self.description))
 
 
 class OrganisationRole(models.TextChoices):
@@ -201,8 +232,7 @@ class EventDate(models.Model):
         return f"{calendar.month_name[self.month]} {self.year}" if self.month else str(self.year)
 
     def clean(self):
-        if self.category == EventCategory.OTHER and not self.description:
-            raise ValidationError({"description": "Describe the event when its category is Other."})
+        rules.enforce(rules.other_event_described(self.category, self.description))
 
 
 class LinkKind(models.TextChoices):

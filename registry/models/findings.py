@@ -4,6 +4,8 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from simple_history.models import HistoricalRecords
 
+from registry import rules
+
 
 class Direction(models.TextChoices):
     INCREASE = "increase", "Increase"
@@ -76,6 +78,9 @@ class Finding(models.Model):
 
     def __str__(self):
         return f"{self.outcome}: {self.statement[:60]}"
+
+    def clean(self):
+        rules.enforce(rules.finding_problems(vars(self)))
 
     @property
     def effect_display(self):

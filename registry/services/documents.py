@@ -16,8 +16,9 @@ from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 
 from registry.ingest import UnreadableDocument, extract
-from registry.models import Document
+from registry.models import Document, Evaluation
 from registry.search import SearchQuery, get_backend
+from registry.services.base import User, touch
 
 
 def content_hash(data):
@@ -199,3 +200,25 @@ def index_missing(document_ids, *, chunk=50):
     for start in range(0, len(missing), chunk):
         backend.index_documents(missing[start:start + chunk])
     return set(missing)
+
+
+# -- a record's documents (the journey's uploads page) -------------------------------
+
+
+@transaction.atomic
+def attach_document(evaluation: Evaluation, data: bytes, filename: str, *, by: User, title: str = "",
+                    **fields: object) -> Document:
+    """Upload a document into the knowledge base, linked to this record. It is
+    public only once a record it supports is published (Document.visible)."""
+    document, _created = add_document(data, filename, title=title, evaluations=[evaluation], **fields)
+    touch(evaluation, by, "Document added")
+    return document
+
+
+@transaction.atomic
+def detach_document(evaluation: Evaluation, pk: int, *, by: User) -> None:
+    """Unlink a document from this record (the document stays in the knowledge base)."""
+    document = evaluation.documents.filter(pk=pk).first()
+    if document is not None:
+        evaluation.documents.remove(document)
+        touch(evaluation, by, "Document removed")

@@ -7,23 +7,14 @@ never put in a message, cookie or session.
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db import transaction
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.views.decorators.http import require_http_methods
 from rest_framework.authtoken.models import Token
 
+from registry.services.accounts import replace_token, revoke_token
+
 TEMPLATE = "registry/api_tokens.html"
-
-
-@transaction.atomic
-def replace_token(user):
-    Token.objects.filter(user=user).delete()
-    return Token.objects.create(user=user)
-
-
-def revoke_token(user):
-    return Token.objects.filter(user=user).delete()[0] > 0
 
 
 @login_required

@@ -62,7 +62,8 @@ def test_malformed_json_is_a_400(user):
     assert "JSON parse error" in response.json()["detail"]
 
 
-def test_owner_updates_draft_and_version_increases(user):
+def test_owner_updates_draft_keeping_its_version_and_the_history_says_why(user):
+    # As in the journey, editing a draft is not a new version: only publishing makes one.
     client = token_client(user)
     slug = client.post(LIST, NEW, format="json").json()["slug"]
     response = client.patch(
@@ -70,7 +71,9 @@ def test_owner_updates_draft_and_version_increases(user):
     )
     assert response.status_code == 200, response.content
     body = response.json()
-    assert body["title"] == "Adult skills pilot (revised)" and body["version"] == 2
+    assert body["title"] == "Adult skills pilot (revised)" and body["version"] == 1
+    latest = Evaluation.objects.get(slug=body["slug"]).history.latest()
+    assert latest.history_change_reason == "Changed through the API" and latest.history_user == user
     assert [d["code"] for d in body["designs"]] == ["process"]
     assert body["summary"] == NEW["summary"]
 

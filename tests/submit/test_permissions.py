@@ -6,8 +6,9 @@ import pytest
 from django.urls import reverse
 
 from registry.models import Evaluation
-from registry.services import records
+from registry.services import drafts, workflow
 from tests.submit.conftest import DFE, make_user
+from tests.submit.helpers import answer
 
 pytestmark = pytest.mark.django_db
 
@@ -31,24 +32,24 @@ def world(db):
     dfe = Department.objects.get(code=DFE)
 
     def complete(title):
-        evaluation = records.create_draft(by=owner, title=title)
-        records.save_step(
+        evaluation = drafts.create_draft(by=owner, title=title)
+        answer(
             evaluation, "basics", {"title": title, "lead_department": dfe, "other_departments": []}, by=owner
         )
-        records.save_step(evaluation, "stage", {"stage": "ongoing"}, by=owner)
+        answer(evaluation, "stage", {"stage": "ongoing"}, by=owner)
         from registry.models import DesignType
 
-        records.save_step(evaluation, "types", {"types": [DesignType.objects.get(code="impact")]}, by=owner)
-        records.save_step(evaluation, "summary", {"summary": "A summary."}, by=owner)
-        records.save_step(evaluation, "sharing", {"permission_to_share": True}, by=owner)
+        answer(evaluation, "types", {"types": [DesignType.objects.get(code="impact")]}, by=owner)
+        answer(evaluation, "summary", {"summary": "A summary."}, by=owner)
+        answer(evaluation, "sharing", {"permission_to_share": True}, by=owner)
         return evaluation
 
-    draft = records.create_draft(by=owner, title="Secret draft about tutoring")
+    draft = drafts.create_draft(by=owner, title="Secret draft about tutoring")
     submitted = complete("Submitted record about mentoring")
-    records.submit(submitted, by=owner)
+    workflow.submit(submitted, by=owner)
     published = complete("Published record about coaching")
-    records.submit(published, by=owner)
-    records.publish(published, by=users["moderator"])
+    workflow.submit(published, by=owner)
+    workflow.publish(published, by=users["moderator"])
     return {
         "users": users,
         "draft": draft,

@@ -6,7 +6,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from registry.models import Evaluation, Submission
-from registry.services import records
+from registry.services import drafts
 from tests.factories import rich_evaluation
 
 pytestmark = pytest.mark.django_db
@@ -54,11 +54,11 @@ def test_journey_pages_use_a_fixed_number_of_queries(client, contributor, django
     before = {name: count_queries(client, url) for name, url in urls.items()}
     # Grow the record: more dates, links and findings must not mean more queries.
     for n in range(20):
-        records.add_item(
+        drafts.add_item(
             small, "dates", {"category": "other", "description": f"Milestone {n}", "year": 2000 + n}, by=contributor
         )
-        records.add_item(small, "links", {"kind": "report", "url": f"https://example.org/{n}"}, by=contributor)
-        records.add_item(small, "findings", {"outcome": f"Outcome {n}", "statement": "S"}, by=contributor)
+        drafts.add_item(small, "links", {"kind": "report", "url": f"https://example.org/{n}"}, by=contributor)
+        drafts.add_item(small, "findings", {"outcome": f"Outcome {n}", "statement": "S"}, by=contributor)
     for name, url in urls.items():
         with django_assert_max_num_queries(before[name]):
             client.get(url)
@@ -88,7 +88,7 @@ def test_the_history_page_uses_a_fixed_number_of_queries(client, contributor, dj
     url = reverse("registry:evaluation-history", kwargs={"slug": draft.slug})
     few = count_queries(client, url)
     for n in range(15):
-        records.add_item(
+        drafts.add_item(
             draft, "dates", {"category": "other", "description": f"Milestone {n}", "year": 2000 + n}, by=contributor
         )
     with django_assert_max_num_queries(few):

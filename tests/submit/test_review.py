@@ -5,34 +5,35 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from registry.models import Department, DesignType, Evaluation, Submission
-from registry.services import records
+from registry.services import drafts, workflow
+from tests.submit.helpers import answer
 
 pytestmark = pytest.mark.django_db
 
 
 def complete_draft(owner, title="Evaluation of tutoring"):
-    evaluation = records.create_draft(by=owner, title=title)
+    evaluation = drafts.create_draft(by=owner, title=title)
     dfe = Department.objects.get(code="department-for-education")
-    records.save_step(evaluation, "basics", {"title": title, "lead_department": dfe, "other_departments": []}, by=owner)
-    records.save_step(evaluation, "stage", {"stage": "ongoing"}, by=owner)
-    records.save_step(evaluation, "types", {"types": [DesignType.objects.get(code="impact")]}, by=owner)
-    records.save_step(evaluation, "summary", {"summary": "Tutoring raised attainment."}, by=owner)
-    records.save_step(evaluation, "sharing", {"permission_to_share": True}, by=owner)
-    records.add_item(evaluation, "dates", {"category": "evaluation_start", "year": 2020, "month": 3}, by=owner)
+    answer(evaluation, "basics", {"title": title, "lead_department": dfe, "other_departments": []}, by=owner)
+    answer(evaluation, "stage", {"stage": "ongoing"}, by=owner)
+    answer(evaluation, "types", {"types": [DesignType.objects.get(code="impact")]}, by=owner)
+    answer(evaluation, "summary", {"summary": "Tutoring raised attainment."}, by=owner)
+    answer(evaluation, "sharing", {"permission_to_share": True}, by=owner)
+    drafts.add_item(evaluation, "dates", {"category": "evaluation_start", "year": 2020, "month": 3}, by=owner)
     return evaluation
 
 
 @pytest.fixture
 def published(contributor, moderator):
     evaluation = complete_draft(contributor)
-    records.submit(evaluation, by=contributor)
-    return records.publish(evaluation, by=moderator)
+    workflow.submit(evaluation, by=contributor)
+    return workflow.publish(evaluation, by=moderator)
 
 
 def test_an_incomplete_draft_cannot_be_submitted(client, contributor):
-    draft = records.create_draft(by=contributor, title="Half done")
+    draft = drafts.create_draft(by=contributor, title="Half done")
     with pytest.raises(ValidationError):
-        records.submit(draft, by=contributor)
+        workflow.submit(draft, by=contributor)
     client.force_login(contributor)
     response = client.post(reverse("registry:submit-check", kwargs={"pk": draft.pk}))
     assert response.status_code == 400
@@ -43,7 +44,7 @@ def test_an_incomplete_draft_cannot_be_submitted(client, contributor):
 
 def test_a_returned_record_shows_the_comments_and_can_be_changed_and_resubmitted(client, contributor, moderator):
     evaluation = complete_draft(contributor)
-    records.submit(evaluation, by=contributor)
+    workflow.submit(evaluation, by=contributor)
     client.force_login(moderator)
     response = client.post(
         reverse("registry:review", kwargs={"pk": evaluation.pk}), {"action": "return", "comment": ""}
@@ -69,7 +70,7 @@ def test_a_returned_record_shows_the_comments_and_can_be_changed_and_resubmitted
 
 
 def test_your_evaluations_links_back_to_the_step_where_the_user_stopped(client, contributor):
-    draft = records.create_draft(by=contributor, title="Stopped early")
+    draft = drafts.create_draft(by=contributor, title="Stopped early")
     client.force_login(contributor)
     client.post(reverse("registry:submit-step", kwargs={"pk": draft.pk, "step": "stage"}), {"stage": "planned"})
     html = client.get(reverse("registry:your-evaluations")).content.decode()
@@ -141,5 +142,5 @@ def test_withdrawn_records_answer_410_with_when_and_why(client, moderator, publi
 def test_only_a_submitted_record_can_be_published(contributor, moderator):
     draft = complete_draft(contributor)
     with pytest.raises(ValidationError):
-        records.publish(draft, by=moderator)
+        workflow.publish(draft, by=moderator)
     assert Evaluation.objects.get(pk=draft.pk).visibility == "draft"

@@ -9,14 +9,14 @@ from django.test import Client
 from django.urls import reverse
 
 from registry.models import Document, Evaluation
-from registry.services import records
+from registry.services import drafts
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def draft(contributor):
-    return records.create_draft(by=contributor, title="Evaluation of tutoring")
+    return drafts.create_draft(by=contributor, title="Evaluation of tutoring")
 
 
 @pytest.fixture

@@ -8,17 +8,12 @@ asked for twice; Django's password validators check it.
 import getpass
 import os
 
-from django.contrib.auth import get_user_model, password_validation
-from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.core.validators import validate_email
-from django.db import transaction
 
-from registry.models import Department, Membership
-from registry.permissions import CONTRIBUTORS, MODERATORS
-
-ROLES = {"contributor": CONTRIBUTORS, "moderator": MODERATORS}
+from registry.models import Department
+from registry.services.accounts import ROLES, save_account
 
 
 class Command(BaseCommand):
@@ -42,22 +37,11 @@ class Command(BaseCommand):
             dept = Department.objects.filter(code=department).first()
             if dept is None:
                 raise CommandError(f"{department}: no department has this code")
-        User = get_user_model()
-        user = User.objects.filter(username=email).first() or User(username=email, email=email)
         password = os.environ.get(password_env) or self._ask_password()
         try:
-            password_validation.validate_password(password, user)
+            _user, created = save_account(email, role=role, password=password, department=dept)
         except ValidationError as error:
             raise CommandError("Password not accepted: " + " ".join(error.messages)) from error
-        with transaction.atomic():
-            created = user.pk is None
-            user.set_password(password)
-            user.save()
-            for name in ROLES.values():
-                Group.objects.get_or_create(name=name)
-            user.groups.add(Group.objects.get(name=ROLES[role]))
-            if dept is not None:
-                Membership.objects.update_or_create(user=user, defaults={"department": dept})
         self.stdout.write(f"{'Created' if created else 'Updated'} {email}: {role}" + (f", {dept.name}" if dept else ""))
 
     def _ask_password(self):

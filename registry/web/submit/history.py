@@ -37,7 +37,7 @@ def record_history(request, slug):
         raise Http404("No evaluation has this address.")
     versions = evaluation.history.select_related("history_user").order_by("-history_date", "-history_id")
     if not full:
-        versions = versions.filter(history_change_reason__startswith="Published")
+        versions = versions.filter(published=True)
     versions = list(versions)
     by_id = {str(v.history_id): v for v in versions}
     new = by_id.get(request.GET.get("to")) or (versions[0] if versions else None)

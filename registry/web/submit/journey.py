@@ -11,10 +11,10 @@ from django.views.decorators.http import require_http_methods
 from registry import permissions, selectors
 from registry.ingest import UnreadableDocument
 from registry.markdown import render_markdown
-from registry.services import records
+from registry.services import drafts, workflow
 from registry.web.submit import queries
 from registry.web.submit.answers import answer_sections
-from registry.web.submit.steps import BY_SLUG, STEPS, build_form, next_slug, policy_area_groups, previous_slug
+from registry.web.submit.steps import BY_SLUG, STEPS, build_form, next_slug, previous_slug
 
 
 def contributor_required(view):
@@ -63,7 +63,7 @@ def start(request):
     step = BY_SLUG["basics"]
     form = build_form(step, None, request.user, request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
-        evaluation = records.start_draft(form.cleaned_data, by=request.user)
+        evaluation = drafts.start_draft(form.cleaned_data, by=request.user, next_step=next_slug("basics"))
         return redirect(_step_url(evaluation, next_slug("basics")))
     return _page(request, step, form)
 
@@ -79,21 +79,21 @@ def step(request, pk, step):
         return redirect(_step_url(evaluation, "check"))
     if step.collection:
         return _collection_step(request, step, evaluation)
-    tree = selectors.design_tree() if step.slug == "methods" else None
-    form = build_form(step, evaluation, request.user, request.POST if request.method == "POST" else None, tree=tree)
+    form = build_form(step, evaluation, request.user, request.POST if request.method == "POST" else None)
     preview = None
     if request.method == "POST" and form.is_valid():
-        previewing = step.slug == "summary" and "preview" in request.POST
+        previewing = step.preview and "preview" in request.POST
         target = "check" if request.GET.get("return") == "check" else next_slug(step.slug)
-        records.save_step(evaluation, step.slug, form.cleaned_data, by=request.user,
-                          next_step=None if previewing else target)
-        if not previewing:
-            return redirect(_step_url(evaluation, target))
-        preview = render_markdown(form.cleaned_data["summary"])
-    extra = {"preview": preview}
-    if step.slug == "policy-areas":
-        extra["policy_groups"] = policy_area_groups(form)
-    return _page(request, step, form, evaluation, **extra)
+        try:
+            drafts.save_step(evaluation, step.slug, form.cleaned_data, by=request.user, save=step.save,
+                             next_step=None if previewing else target)
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            if not previewing:
+                return redirect(_step_url(evaluation, target))
+            preview = render_markdown(form.cleaned_data[step.preview])
+    return _page(request, step, form, evaluation, preview=preview, **step.context(form))
 
 
 def _has_input(request, form):
@@ -107,69 +107,53 @@ def _has_input(request, form):
 def _collection_step(request, step, evaluation):
     """"Add another" pages: rows are added (or removed) one at a time; Continue moves on,
     saving a filled-in row first so nothing typed is lost."""
-    kind = step.collection
     form = build_form(step, evaluation, request.user, (request.POST or None) if request.method == "POST" else None,
                       request.FILES or None)
     if request.method == "POST":
         action = request.POST.get("action", "continue")
         if action == "remove":
-            _remove(request, evaluation, kind)
+            _remove(request, step, evaluation)
             return redirect(request.get_full_path())
         if action == "add" or _has_input(request, form):
-            if form.is_valid() and _add(request, evaluation, kind, form):
+            if form.is_valid() and _add(request, step, evaluation, form):
                 if action == "add":
                     return redirect(request.get_full_path())
                 action = "continue"
             else:
-                return _page(request, step, form, evaluation, items=_items(evaluation, kind))
+                return _page(request, step, form, evaluation, items=step.items(evaluation))
         if action == "continue":
             target = "check" if request.GET.get("return") == "check" else next_slug(step.slug)
-            records.save_step(evaluation, step.slug, {}, by=request.user, next_step=target)
+            drafts.save_step(evaluation, step.slug, {}, by=request.user, save=step.save, next_step=target)
             return redirect(_step_url(evaluation, target))
         form = build_form(step, evaluation, request.user)
-    return _page(request, step, form, evaluation, items=_items(evaluation, kind))
+    return _page(request, step, form, evaluation, items=step.items(evaluation))
 
 
-def _items(evaluation, kind):
-    return {
-        "dates": lambda: evaluation.event_dates.all(),
-        "organisations": lambda: evaluation.organisation_roles.all(),
-        "links": lambda: evaluation.links.all(),
-        "findings": lambda: evaluation.findings.all(),
-        "documents": lambda: evaluation.documents.all(),
-    }[kind]()
-
-
-def _add(request, evaluation, kind, form):
-    """Save the row; model validation the form could not see becomes a form error."""
-    data = dict(form.cleaned_data)
+def _add(request, step, evaluation, form):
+    """Save the row; validation the form could not see becomes a form error."""
     try:
-        if kind == "documents":
-            upload = data["file"]
-            records.attach_document(evaluation, form.data_bytes, upload.name, by=request.user,
-                                    **form.document_fields())
-        else:
-            records.add_item(evaluation, kind, data, by=request.user)
+        step.add(evaluation, form, by=request.user)
     except UnreadableDocument as error:
         form.add_error("file", str(error))
         return False
     except ValidationError as error:
-        pairs = error.message_dict.items() if hasattr(error, "error_dict") else [("__all__", error.messages)]
-        for field, errors in pairs:
-            form.add_error(field if field in form.fields else None, errors)
+        _add_errors(form, error)
         return False
     return True
 
 
-def _remove(request, evaluation, kind):
+def _add_errors(form, error):
+    pairs = error.message_dict.items() if hasattr(error, "error_dict") else [("__all__", error.messages)]
+    for field, errors in pairs:
+        form.add_error(field if field in form.fields else None, errors)
+
+
+def _remove(request, step, evaluation):
     try:
         pk = int(request.POST.get("item", ""))
     except ValueError:
         return
-    if kind == "documents":
-        records.detach_document(evaluation, pk, by=request.user)
-    else:
-        records.remove_item(evaluation, kind, pk, by=request.user)
+    step.remove(evaluation, pk, by=request.user)
 
 
 @contributor_required
@@ -181,13 +165,13 @@ def check(request, pk):
     problems = []
     if request.method == "POST" and editable:
         try:
-            records.submit(evaluation, by=request.user)
+            workflow.submit(evaluation, by=request.user)
         except ValidationError as error:
             problems = error.messages
         else:
             messages.success(request, f"“{evaluation.title}” was sent for review")
             return redirect("registry:your-evaluations")
-    missing = records.missing_answers(evaluation) if editable else []
+    missing = workflow.missing_answers(evaluation) if editable else []
     return render(request, "registry/submit/check.html", {
         "evaluation": evaluation,
         "sections": answer_sections(evaluation, selectors.design_tree(), editable=editable),

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from registry import permissions, selectors
 from registry.forms.journey import ReviewCommentForm, WithdrawForm
 from registry.models import Evaluation
-from registry.services import records
+from registry.services import revisions, workflow
 from registry.web.submit import queries
 from registry.web.submit.answers import answer_sections
 from registry.web.submit.journey import _step_url
@@ -44,11 +44,11 @@ def review(request, pk):
     if request.method == "POST":
         try:
             if request.POST.get("action") == "publish":
-                published = records.publish(evaluation, by=request.user)
+                published = workflow.publish(evaluation, by=request.user)
                 messages.success(request, f"“{published.title}” is published (version {published.version})")
                 return redirect("registry:review-queue")
             if request.POST.get("action") == "return" and form.is_valid():
-                records.return_for_changes(evaluation, by=request.user, comment=form.cleaned_data["comment"])
+                workflow.return_for_changes(evaluation, by=request.user, comment=form.cleaned_data["comment"])
                 messages.success(request, f"“{evaluation.title}” was returned to its author")
                 return redirect("registry:review-queue")
         except ValidationError as error:
@@ -68,7 +68,7 @@ def withdraw(request, slug):
     evaluation = get_object_or_404(Evaluation, slug=slug, visibility="published")
     form = WithdrawForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        records.withdraw(evaluation, by=request.user, reason=form.cleaned_data["reason"])
+        workflow.withdraw(evaluation, by=request.user, reason=form.cleaned_data["reason"])
         return redirect(evaluation.get_absolute_url())
     return render(request, "registry/review/withdraw.html", {"evaluation": evaluation, "form": form})
 
@@ -80,5 +80,5 @@ def revise(request, slug):
     evaluation = Evaluation.objects.filter(slug=slug, visibility="published").select_related("submission").first()
     if evaluation is None or not permissions.can_revise(request.user, evaluation, queries.co_editor_ids(evaluation)):
         raise Http404("No record you can change has this address.")
-    copy = records.start_revision(evaluation, by=request.user)
+    copy = revisions.start_revision(evaluation, by=request.user)
     return redirect(_step_url(copy, "check"))

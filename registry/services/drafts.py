@@ -1,0 +1,248 @@
+"""Drafts and updates: a record's answers written by the journey (a step at a
+time, rows one at a time) or by the API (fields and lists at once).
+
+Both doors end here, so a record is validated and saved the same way whichever
+one it came in by: the model's `full_clean()` (which calls registry.rules for
+the rules on one row) and registry.rules for the rules across rows. Neither
+door changes a record's `version`; only publishing does (services/workflow.py).
+"""
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
+
+from django.db import transaction
+
+from registry import rules
+from registry.models import (
+    DesignType,
+    Evaluation,
+    EvaluationDesign,
+    EvaluationOrganisation,
+    EventDate,
+    Finding,
+    Link,
+    Place,
+    Programme,
+    Submission,
+)
+from registry.services.base import User, free_slug, stamp, touch, unique_slug
+
+# A journey step's save: the step's cleaned answers onto the (unsaved) record.
+Saver = Callable[..., None]
+
+ITEM_MODELS = {"dates": EventDate, "links": Link, "findings": Finding, "organisations": EvaluationOrganisation}
+API_REASON = "Changed through the API"
+
+
+@transaction.atomic
+def create_draft(*, by: User, title: str, step: str = "basics", reason: str = "Draft created") -> Evaluation:
+    """A new draft owned by `by`, with its journey state."""
+    evaluation = stamp(Evaluation(title=title, slug=unique_slug(title), owner=by), by, reason)
+    evaluation.full_clean()
+    evaluation.save()
+    Submission.objects.create(evaluation=evaluation, step_reached=step)
+    return evaluation
+
+
+@transaction.atomic
+def start_draft(data: Mapping[str, Any], *, by: User, next_step: str = "stage") -> Evaluation:
+    """The first question answered: the draft and its answers are saved together."""
+    evaluation = create_draft(by=by, title=data["title"])
+    return save_step(evaluation, "basics", data, by=by, save=save_basics, next_step=next_step)
+
+
+@transaction.atomic
+def save_step(evaluation: Evaluation, step: str, data: Mapping[str, Any], *, by: User, save: Saver,
+              next_step: str | None = None) -> Evaluation:
+    """Save one journey step's cleaned answers (with the step's `save`) and remember where the user is."""
+    stamp(evaluation, by, f"Step saved: {step}")
+    save(evaluation, data, by=by)
+    evaluation.full_clean(exclude=["slug"])
+    evaluation.save()
+    if next_step:
+        Submission.objects.filter(evaluation=evaluation).update(step_reached=next_step)
+    return evaluation
+
+
+# Each step's save. A list (departments, places, policy areas) is set before the
+# record is saved, so the history entry that save writes holds the new list.
+
+
+def save_basics(evaluation: Evaluation, data: Mapping[str, Any], *, by: User) -> None:
+    rules.enforce(rules.lead_not_also_other(data["lead_department"], data["other_departments"]))
+    evaluation.title = data["title"]
+    evaluation.lead_department = data["lead_department"]
+    evaluation.other_departments.set(data["other_departments"])
+    if "co_editors" in data:
+        evaluation.submission.co_editors.set(data["co_editors"])
+    if not evaluation.published_at and not _is_revision(evaluation):
+        # Until first published, the address follows the title.
+        evaluation.slug = unique_slug(evaluation.title, exclude_pk=evaluation.pk)
+
+
+def save_fields(*names: str) -> Saver:
+    """A step whose answers are the record's own fields of these names."""
+    def save(evaluation: Evaluation, data: Mapping[str, Any], *, by: User) -> None:
+        for name in names:
+            setattr(evaluation, name, data[name])
+    save.__name__ = f"save_{'_'.join(names)}"
+    return save
+
+
+def save_types(evaluation: Evaluation, data: Mapping[str, Any], *, by: User) -> None:
+    """Keep the chosen types; methods under a type no longer chosen go with it."""
+    wanted = {t.pk for t in data["types"]}
+    evaluation.designs.filter(design_type__parent__isnull=True).exclude(design_type_id__in=wanted).delete()
+    keep_codes = DesignType.objects.codes_with_descendants([t.code for t in data["types"]])
+    evaluation.designs.exclude(design_type__code__in=keep_codes).delete()
+    existing = set(evaluation.designs.values_list("design_type_id", flat=True))
+    for design_type in data["types"]:
+        if design_type.pk not in existing:
+            EvaluationDesign.objects.create(evaluation=evaluation, design_type=design_type)
+
+
+def save_methods(evaluation: Evaluation, data: Mapping[str, Any], *, by: User) -> None:
+    """`data["methods"]`: {DesignType: description} for the chosen methods (types are kept)."""
+    chosen = data["methods"]
+    evaluation.designs.filter(design_type__parent__isnull=False).exclude(design_type__in=list(chosen)).delete()
+    _write_designs(evaluation, chosen, evaluation.designs.filter(design_type__parent__isnull=False))
+
+
+def save_context(evaluation: Evaluation, data: Mapping[str, Any], *, by: User) -> None:
+    name = data["programme"]
+    if name:
+        programme = Programme.objects.filter(name__iexact=name).first()
+        if programme is None:
+            programme = Programme.objects.create(name=name, slug=free_slug(Programme, name))
+        evaluation.programme = programme
+    else:
+        evaluation.programme = None
+    places = []
+    for place_name in data["places"]:
+        place = Place.objects.filter(name__iexact=place_name).first()
+        if place is None:
+            place = Place.objects.create(name=place_name, slug=free_slug(Place, place_name))
+        places.append(place)
+    evaluation.places.set(places)
+
+
+def save_policy_areas(evaluation: Evaluation, data: Mapping[str, Any], *, by: User) -> None:
+    evaluation.policy_areas.set(data["policy_areas"])
+
+
+def save_nothing(evaluation: Evaluation, data: Mapping[str, Any], *, by: User) -> None:
+    """Steps whose rows are added one at a time (dates, links, findings) only move the user on."""
+
+
+def _is_revision(evaluation: Evaluation) -> bool:
+    return Submission.objects.filter(evaluation=evaluation, revision_of__isnull=False).exists()
+
+
+def _write_designs(evaluation: Evaluation, chosen: Mapping[DesignType, str | None],
+                   current: Iterable[EvaluationDesign]) -> None:
+    """Create the chosen designs the record lacks and update changed descriptions
+    (a description of None keeps the one stored)."""
+    by_type = {d.design_type_id: d for d in current}
+    for design_type, description in chosen.items():
+        design = by_type.get(design_type.pk)
+        if design is None:
+            design = EvaluationDesign(evaluation=evaluation, design_type=design_type, description=description or "")
+            design.clean()
+            design.save()
+        elif description is not None and design.description != description:
+            design.description = description
+            design.clean()
+            design.save()
+
+
+# Rows added one at a time (the journey's "add another" pages) ------------------------
+
+
+@transaction.atomic
+def add_item(evaluation: Evaluation, kind: str, data: Mapping[str, Any], *, by: User) -> Any:
+    """Add an event date, link, finding or organisation role, under the same rules as the API's lists."""
+    model = ITEM_MODELS[kind]
+    if kind == "findings":
+        data = {**data, "position": evaluation.findings.count()}
+    if kind == "dates":
+        rules.enforce(rules.date_in_order(data.get("category"), data.get("year"), data.get("month"),
+                                          evaluation.event_dates.all()))
+    if kind == "organisations" and data.get("organisation") is not None:
+        pairs = evaluation.organisation_roles.values_list("organisation_id", "role")
+        rules.enforce(rules.organisation_role_once(data["organisation"].pk, data.get("role"), pairs))
+    reason = f"Added to {kind}"
+    item = stamp(model(evaluation=evaluation, **data), by, reason)
+    item.full_clean()
+    item.save()
+    touch(evaluation, by, reason)
+    return item
+
+
+@transaction.atomic
+def remove_item(evaluation: Evaluation, kind: str, pk: int, *, by: User) -> None:
+    item = ITEM_MODELS[kind].objects.filter(evaluation=evaluation, pk=pk).first()
+    if item is not None:
+        stamp(item, by, f"Removed from {kind}").delete()
+        touch(evaluation, by, f"Removed from {kind}")
+
+
+# The API: a record's fields and lists at once -----------------------------------------
+
+M2M_FIELDS = ("other_departments", "places", "policy_areas")
+# API list name -> (model, the kind the journey calls it)
+ROW_LISTS = {"event_dates": EventDate, "links": Link, "findings": Finding, "organisations": EvaluationOrganisation}
+
+
+@transaction.atomic
+def create_record(data: Mapping[str, Any], *, by: User) -> Evaluation:
+    """A new record, owned by `by`, as a draft: nobody else sees it until it is published.
+    Created as the journey creates one, so the owner can carry on in "Your evaluations"."""
+    evaluation = create_draft(by=by, title=data.get("title", ""), reason="Draft created through the API")
+    return _apply(evaluation, dict(data), by=by, reason="Draft created through the API")
+
+
+@transaction.atomic
+def update_record(evaluation: Evaluation, data: Mapping[str, Any], *, by: User) -> Evaluation:
+    """Change a record's fields and, for each list given, replace its rows. The
+    permission check has been made by the caller; the version is not changed."""
+    return _apply(evaluation, dict(data), by=by, reason=API_REASON)
+
+
+def _apply(evaluation: Evaluation, data: dict[str, Any], *, by: User, reason: str) -> Evaluation:
+    relations = {name: data.pop(name) for name in M2M_FIELDS if name in data}
+    methods = data.pop("methods", None)
+    rows = {name: data.pop(name) for name in ROW_LISTS if name in data}
+    stamp(evaluation, by, reason)
+    for name, value in data.items():
+        setattr(evaluation, name, value)
+    for name, value in relations.items():
+        getattr(evaluation, name).set(value)
+    if "lead_department" in data or "other_departments" in relations:
+        rules.enforce(rules.lead_not_also_other(evaluation.lead_department, evaluation.other_departments.all()))
+    if methods is not None:
+        chosen = dict(methods)
+        evaluation.designs.exclude(design_type__in=list(chosen)).delete()
+        _write_designs(evaluation, chosen, evaluation.designs.all())
+    for name, values in rows.items():
+        _replace_rows(evaluation, name, values, by=by, reason=reason)
+    evaluation.full_clean(exclude=["slug"])
+    evaluation.save()
+    return evaluation
+
+
+def _replace_rows(evaluation: Evaluation, name: str, rows: list[Mapping[str, Any]], *, by: User,
+                  reason: str) -> None:
+    """A list given replaces the record's rows of that kind (one by one, so history records each)."""
+    model = ROW_LISTS[name]
+    if model is EventDate:
+        problems = rules.dates_in_order(rows)
+        if problems:
+            rules.enforce(next(iter(problems.values())))
+    for old in model.objects.filter(evaluation=evaluation):
+        stamp(old, by, reason).delete()
+    for position, row in enumerate(rows, start=1):
+        extra = {"position": position} if model is Finding else {}
+        instance = stamp(model(evaluation=evaluation, **extra, **row), by, reason)
+        instance.full_clean(exclude=["evaluation"])
+        instance.save()

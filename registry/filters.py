@@ -4,9 +4,11 @@ Codes that name nothing give a validation error ("not a department code"), which
 the page shows as a message; they never raise.
 """
 
+from collections import Counter, defaultdict
+
 import django_filters
 from django import forms
-from django.db.models import F, Max, Q
+from django.db.models import CharField, F, Max, Q, Value
 
 from registry.models import Department, DesignType, Evaluation, Organisation, Place, PolicyArea, Programme
 from registry.models.evaluations import Stage
@@ -65,16 +67,23 @@ class EvaluationFilter(django_filters.FilterSet):
     )
     year_to = django_filters.NumberFilter(method="filter_year_to", min_value=1900, max_value=2100, label="To year")
     programme = CodeChoiceFilter(
-        queryset=Programme.objects.all(), to_field_name="slug", noun="programme", field_name="programme"
+        queryset=Programme.objects.all(), to_field_name="slug", noun="programme", field_name="programme",
+        label="Programme",
     )
-    place = CodeChoiceFilter(queryset=Place.objects.all(), to_field_name="slug", noun="place", field_name="places")
+    place = CodeChoiceFilter(
+        queryset=Place.objects.all(), to_field_name="slug", noun="place", field_name="places", label="Place"
+    )
     organisation = CodeChoiceFilter(
-        queryset=Organisation.objects.all(), to_field_name="slug", noun="organisation", field_name="organisations"
+        queryset=Organisation.objects.all(), to_field_name="slug", noun="organisation", field_name="organisations",
+        label="Organisation",
     )
     policy_area = CodeChoiceFilter(
-        queryset=PolicyArea.objects.all(), to_field_name="code", method="filter_policy_area", noun="policy area"
+        queryset=PolicyArea.objects.all(), to_field_name="code", method="filter_policy_area", noun="policy area",
+        label="Policy area",
     )
-    has_findings = django_filters.BooleanFilter(method="filter_has_findings", widget=forms.NullBooleanSelect)
+    has_findings = django_filters.BooleanFilter(
+        method="filter_has_findings", widget=forms.NullBooleanSelect, label="Structured findings"
+    )
     sort = django_filters.ChoiceFilter(
         choices=[(k, v[0]) for k, v in SORTS.items()], method="filter_sort", label="Sort by"
     )
@@ -116,3 +125,81 @@ class EvaluationFilter(django_filters.FilterSet):
                 F("latest_year").desc(nulls_last=True), "title"
             )
         return queryset.order_by(*SORTS[value][1])
+
+
+# What the filter controls offer -----------------------------------------------------
+
+# The filters a page shows as removable tags, in the order of its controls, with
+# the name each tag gives. `sort` orders and `page` pages: neither narrows.
+FILTER_NAMES = {
+    "q": "Words",
+    "department": "Department",
+    "lead_department": "Lead department",
+    "type": "Evaluation type",
+    "method": "Type or method",
+    "stage": "Stage",
+    "year": "Year",
+    "year_from": "From year",
+    "year_to": "To year",
+    "programme": "Programme",
+    "place": "Place",
+    "organisation": "Organisation",
+    "policy_area": "Policy area",
+    "has_findings": "Findings",
+    "kind": "Document kind",
+}
+HAS_FINDINGS = {True: "With structured findings", False: "Without structured findings"}
+
+
+def design_options(tree):
+    """The type-or-method list in the tree's own order (each type, then its methods,
+    then theirs), as (code, label, depth). The "Other" catch-alls hold free text, not
+    a method, so they are left out. Two methods share a name under different parents
+    ("Individual interviews" under process evaluation and under generic research
+    method): those carry their parent's name, so no two options read the same."""
+    children = defaultdict(list)
+    for node in tree:
+        if not node.collect_description:
+            children[node.parent_id].append(node)
+    names = Counter(node.name for nodes in children.values() for node in nodes)
+    by_id = {node.id: node for node in tree}
+    options = []
+
+    def walk(parent_id, depth):
+        for node in sorted(children[parent_id], key=lambda n: (n.position, n.id)):
+            label = node.name
+            if names[label] > 1 and node.parent_id:
+                label = f"{label} ({by_id[node.parent_id].name.lower()})"
+            options.append((node.code, label, depth))
+            walk(node.id, depth + 1)
+
+    walk(None, 0)
+    return options
+
+
+def vocabulary_choices(evaluations):
+    """The programmes, places, organisations and policy areas that these records
+    use (a policy area's parent too, since choosing it includes its children), as
+    {filter name: [(code, label)]} sorted by label. One query: a UNION of four
+    small selects, so the browse page's query count does not grow with filters.
+    Offering every organisation (1,171) or policy area (239) would list hundreds
+    of values that match nothing."""
+    ids = evaluations.order_by().values("id")
+    text = CharField()
+
+    def rows(queryset, name, code, label):
+        return queryset.order_by().values_list(Value(name, output_field=text), code, label)
+
+    parts = [
+        rows(Programme.objects.filter(evaluations__in=ids), "programme", "slug", "name"),
+        rows(Place.objects.filter(evaluations__in=ids), "place", "slug", "name"),
+        rows(Organisation.objects.filter(evaluations__in=ids), "organisation", "slug", "name"),
+        rows(PolicyArea.objects.filter(evaluations__in=ids), "policy_area", "code", "label"),
+        rows(PolicyArea.objects.filter(children__evaluations__in=ids), "policy_area", "code", "label"),
+    ]
+    choices = {"programme": [], "place": [], "organisation": [], "policy_area": []}
+    for name, code, label in parts[0].union(*parts[1:]):
+        choices[name].append((code, label))
+    for values in choices.values():
+        values.sort(key=lambda pair: (pair[1].casefold(), pair[0]))
+    return choices

@@ -1,9 +1,11 @@
 from django.shortcuts import render
 
 from registry import selectors
-from registry.filters import EvaluationFilter
+from registry.filters import EvaluationFilter, design_options, vocabulary_choices
 from registry.models import Evaluation
 from registry.search import SearchQuery
+from registry.web.exports import CSV_LIMIT, csv_url, evaluations_csv
+from registry.web.filter_tags import browse_tags, url_without_filters
 from registry.web.pagination import PageResult, paginate
 from registry.web.search import ask_search, unavailable
 
@@ -29,8 +31,10 @@ def _without_words(request):
 
 def browse(request):
     """The list of records, filtered and sorted by the query string; `q` narrows
-    them to those the search finds, in its order unless a sort is chosen."""
-    filterset = EvaluationFilter(request.GET or None, queryset=selectors.visible_evaluations(request.user))
+    them to those the search finds, in its order unless a sort is chosen.
+    `format=csv` gives every matching record (up to CSV_LIMIT) in the API's CSV."""
+    visible = selectors.visible_evaluations(request.user)
+    filterset = EvaluationFilter(request.GET or None, queryset=visible)
     if filterset.is_bound and not filterset.is_valid():
         queryset = filterset.queryset.none()
     else:
@@ -38,22 +42,17 @@ def browse(request):
     if not request.GET.get("sort"):
         queryset = queryset.order_by("title", "id")
     text = request.GET.get("q", "").strip()[:500]
-    context = {
-        "filterset": filterset,
-        "errors": filterset.errors if filterset.is_bound else {},
-        "q": text,
-        "search_message": "",
-        "departments": selectors.department_choices(),
-        "design_tree": selectors.design_tree(),
-    }
+    wants_csv = request.GET.get("format") == "csv"
     if not text:
-        context["page"] = paginate(request, selectors.evaluation_list(queryset))
-        return render(request, "registry/browse.html", context)
+        if wants_csv:
+            return evaluations_csv(request, queryset.values_list("id", flat=True)[:CSV_LIMIT])
+        return _render(request, filterset, visible, text, paginate(request, selectors.evaluation_list(queryset)))
     found = _search_ids(text, request.GET.get("sort"))
     if found is None:
-        context.update(page=PageResult([], 1, 1, 0), browse_url=_without_words(request))
-        return unavailable(request, "registry/browse.html", context)
-    ranked, context["search_message"] = found
+        context = {"browse_url": _without_words(request)}
+        return unavailable(request, "registry/browse.html", _context(request, filterset, visible, text,
+                                                                      PageResult([], 1, 1, 0), **context))
+    ranked, search_message = found
     allowed = list(queryset.values_list("id", flat=True))
     if request.GET.get("sort"):
         wanted = set(ranked)
@@ -61,8 +60,40 @@ def browse(request):
     else:
         allowed_set = set(allowed)
         ids = [i for i in ranked if i in allowed_set]
+    if wants_csv:
+        return evaluations_csv(request, ids)
     page = paginate(request, ids)
     rows = {e.id: e for e in selectors.evaluation_list(Evaluation.objects.filter(id__in=page.items))}
     page.items = [rows[i] for i in page.items if i in rows]
-    context["page"] = page
-    return render(request, "registry/browse.html", context)
+    return _render(request, filterset, visible, text, page, search_message=search_message)
+
+
+def _context(request, filterset, visible, text, page, **extra):
+    tags = browse_tags(request, filterset)
+    vocabularies = vocabulary_choices(visible)
+    for tag in tags:
+        # A chosen value no visible record uses (or an unknown code) stays chosen in
+        # its control, so applying another filter does not silently drop it.
+        if tag.key in vocabularies and tag.value not in {code for code, _ in vocabularies[tag.key]}:
+            vocabularies[tag.key].append((tag.value, tag.label if tag.known else f"{tag.label} (not recognised)"))
+    return {
+        "filterset": filterset,
+        "errors": filterset.errors if filterset.is_bound else {},
+        "q": text,
+        "search_message": "",
+        "page": page,
+        "departments": selectors.department_choices(),
+        "design_options": design_options(selectors.design_tree()),
+        "vocabularies": vocabularies,
+        "active_filters": tags,
+        "filter_count": sum(tag.key != "q" for tag in tags),
+        "without_filters_url": url_without_filters(request.path, request.GET),
+        "clear_url": url_without_filters(request.path, request.GET, keep=("sort",)),
+        "csv_url": csv_url(request),
+        "csv_limit": CSV_LIMIT,
+        **extra,
+    }
+
+
+def _render(request, filterset, visible, text, page, **extra):
+    return render(request, "registry/browse.html", _context(request, filterset, visible, text, page, **extra))

@@ -241,7 +241,7 @@ def _replace_rows(evaluation: Evaluation, name: str, rows: list[Mapping[str, Any
             rules.enforce(next(iter(problems.values())))
     for old in model.objects.filter(evaluation=evaluation):
         stamp(old, by, reason).delete()
-    for position, row in enumerate(rows, start=1):
+    for position, row in enumerate(rows):  # findings counted from 0, as the journey adds them
         extra = {"position": position} if model is Finding else {}
         instance = stamp(model(evaluation=evaluation, **extra, **row), by, reason)
         instance.full_clean(exclude=["evaluation"])

@@ -6,7 +6,7 @@ from registry.web.compare import NOTICE_KEY, get_basket
 # Which navigation item a page belongs to, by the name of its route.
 NAV_SECTIONS = {
     "browse": "browse", "evaluation": "browse", "search": "search", "documents": "documents",
-    "document": "documents", "compare": "compare", "insights": "insights",
+    "document": "documents", "compare": "compare", "insights": "insights", "about-the-api": "api",
 }
 
 

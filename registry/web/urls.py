@@ -3,7 +3,9 @@ under the `registry` namespace."""
 
 from django.urls import path
 
-from registry.web import accounts, api_tokens, browse, compare, documents, home, insights, records, search, submit
+from registry.web import (
+    accounts, api_tokens, browse, compare, documents, home, insights, pages, records, search, submit,
+)
 
 app_name = "registry"
 
@@ -14,7 +16,7 @@ urlpatterns = [
     path("documents/<int:pk>/", documents.document, name="document"),
 ]
 urlpatterns += (
-    api_tokens.urlpatterns
+    api_tokens.urlpatterns + pages.urlpatterns
     + search.urlpatterns + compare.urlpatterns + insights.urlpatterns + accounts.urlpatterns + submit.urlpatterns
 )
 # The record page's catch-all slug comes last, so /evaluations/new/ and friends match first.

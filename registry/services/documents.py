@@ -8,8 +8,10 @@ after it commits. That is why a batch is one transaction: one index write for
 all its files instead of one (with a commit and merges) per file.
 """
 import hashlib
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
@@ -21,22 +23,23 @@ from registry.search import SearchQuery, get_backend
 from registry.services.base import User, touch
 
 
-def content_hash(data):
+def content_hash(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def find_duplicate(data):
+def find_duplicate(data: bytes) -> Document | None:
     """The stored document with this exact content, or None."""
     return Document.objects.filter(content_hash=content_hash(data)).first()
 
 
-def stored_hashes(digests):
+def stored_hashes(digests: Iterable[str]) -> dict[str, int]:
     """{content hash: document id} for those of these hashes already stored (one query)."""
     return dict(Document.objects.filter(content_hash__in=list(digests)).values_list("content_hash", "id"))
 
 
-def add_document(data, filename, *, title="", evaluations=(), keep_file=True, extracted=None, digest=None,
-                 **fields):
+def add_document(data: bytes, filename: str, *, title: str = "", evaluations: Iterable[Evaluation] = (),
+                 keep_file: bool = True, extracted: tuple[str, str] | None = None, digest: str | None = None,
+                 **fields: Any) -> tuple[Document, bool]:
     """Store a document from its bytes; returns (document, created).
 
     A file whose content is already stored is not added twice: the existing
@@ -110,7 +113,8 @@ class Outcome:
     error: str = ""  # why the file was not stored, in words a person can act on
 
 
-def add_documents(files, *, evaluations=(), keep_file=True, progress=None, **fields):
+def add_documents(files: Iterable[IncomingFile], *, evaluations: Iterable[Evaluation] = (), keep_file: bool = True,
+                  progress: Callable[[Outcome], Any] | None = None, **fields: Any) -> list[Outcome]:
     """Store a batch of files in one transaction, with a savepoint per file.
 
     One transaction means the search index is written once for the whole batch
@@ -168,7 +172,7 @@ def _store_one(incoming, evaluations, keep_file, fields):
     return Outcome(incoming, document=document, created=created)
 
 
-def reason(error, name):
+def reason(error: BaseException, name: str) -> str:
     """Why the file `name` could not be read, as ingest reports it after the file's path."""
     if isinstance(error, FileNotFoundError):
         return "no such file"
@@ -180,7 +184,7 @@ def reason(error, name):
     return str(error).removeprefix(f"{Path(name).name}: ")
 
 
-def index_missing(document_ids, *, chunk=50):
+def index_missing(document_ids: Iterable[int], *, chunk: int = 50) -> set[int]:
     """Index those of these stored documents that should be searchable but are not.
 
     A rerun of an interrupted ingest finds its files already stored. With an index

@@ -65,8 +65,10 @@ def save_step(evaluation: Evaluation, step: str, data: Mapping[str, Any], *, by:
     return evaluation
 
 
-# Each step's save. A list (departments, places, policy areas) is set before the
-# record is saved, so the history entry that save writes holds the new list.
+# Each step's save (named by its entry in registry/web/submit/steps.py), run by
+# save_step inside its transaction. A list (departments, places, policy areas)
+# is set before the record is saved, so the history entry that save writes
+# holds the new list.
 
 
 def save_basics(evaluation: Evaluation, data: Mapping[str, Any], *, by: User) -> None:

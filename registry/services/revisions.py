@@ -51,9 +51,9 @@ def start_revision(evaluation: Evaluation, *, by: User) -> Evaluation:
     return copy
 
 
+@transaction.atomic
 def copy_content(source: Evaluation, target: Evaluation, *, by: User) -> None:
-    """Make `target` say what `source` says: fields, lists and rows (saved history on each).
-    Runs inside the caller's transaction (start_revision, publish)."""
+    """Make `target` say what `source` says: fields, lists and rows (saved history on each)."""
     for name in CONTENT_FIELDS:
         setattr(target, name, getattr(source, name))
     stamp(target, by, "Content replaced by revision").save()

@@ -144,3 +144,18 @@ def test_only_a_submitted_record_can_be_published(contributor, moderator):
     with pytest.raises(ValidationError):
         workflow.publish(draft, by=moderator)
     assert Evaluation.objects.get(pk=draft.pk).visibility == "draft"
+
+
+def test_visitors_history_is_chosen_by_the_published_flag_not_by_the_wording_of_a_reason(
+    client, contributor, moderator, published
+):
+    entries = list(published.history.order_by("history_date", "history_id"))
+    assert [e.history_change_reason for e in entries if e.published] == ["Published version 1"]
+    # A copy edit of the reason changes nothing: the flag decides.
+    published.history.filter(published=True).update(history_change_reason="Made public (v1)")
+    published.history.filter(history_change_reason="Step saved: summary").update(
+        history_change_reason="Published in error? no: a draft step"
+    )
+    history = client.get(reverse("registry:evaluation-history", kwargs={"slug": published.slug})).content.decode()
+    assert "Made public (v1)" in history
+    assert "a draft step" not in history

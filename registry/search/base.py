@@ -8,6 +8,11 @@ from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 
 FACET_FIELDS = ("type", "method", "department", "stage", "year", "kind")
+# Filter -> the facets whose counts it does not narrow. Values of one facet combine
+# with OR, so each value's count says how many matches ticking it would add; types
+# and methods are one tree behind one filter.
+FILTER_FACETS = {"type": ("type",), "method": ("method", "type"), "department": ("department",),
+                 "stage": ("stage",), "year": ("year",), "kind": ("kind",)}
 
 
 class SearchUnavailable(Exception):

@@ -24,21 +24,26 @@ class MatchedEntries(WrappingCollector):
     def __init__(self, child):
         super().__init__(child)
         self.segments = []  # [(segment reader, [segment-local entry numbers])]
+        self.offsets = []  # each segment's first entry number in the whole index
 
     def set_subsearcher(self, subsearcher, offset):
         super().set_subsearcher(subsearcher, offset)
         self._current = []
         self.segments.append((subsearcher.reader(), self._current))
+        self.offsets.append(offset)
 
     def collect(self, sub_docnum):
         self._current.append(sub_docnum)
         return self.child.collect(sub_docnum)
 
 
-def count(matched, fieldname):
-    """Counter of the field's values over the matched entries."""
+def count(matched, fieldname, keep=None):
+    """Counter of the field's values over the matched entries (those whose
+    index-wide number `keep` accepts, when given)."""
     counts = Counter()
-    for reader, numbers in matched.segments:
+    for (reader, numbers), offset in zip(matched.segments, matched.offsets, strict=True):
+        if keep is not None:
+            numbers = [n for n in numbers if keep(offset + n)]
         if numbers:
             values = _values_per_entry(reader, fieldname)
             counts.update(chain.from_iterable(map(values.__getitem__, numbers)))

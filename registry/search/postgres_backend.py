@@ -48,6 +48,7 @@ from registry.search import entries as entry_source
 from registry.search import query_language as ql
 from registry.search.base import (
     FACET_FIELDS,
+    FILTER_FACETS,
     Hit,
     SearchBackend,
     SearchQuery,
@@ -87,6 +88,9 @@ FREQUENT_STEMS = 1000
 ORDERS = {"relevance": "rank DESC, id", "newest": "sort_date DESC, id", "oldest": "sort_date, id"}
 REFINED = 100  # matches ranked again by BM25 (see _refined_sql)
 AVERAGE_TITLE, AVERAGE_BODY = 7, 150  # typical lengths in lexemes, for BM25's length normalisation
+# Facet counts when no filter leaves a facet uncounted: every match's values.
+FACETS_OF_MATCHED = ("(SELECT json_agg(json_build_array(v, n)) FROM (SELECT v, count(*) AS n "
+                     "FROM matched, unnest(matched.facet_values) AS v GROUP BY v) AS counts)", [])
 _LEXEME = re.compile(r"'((?:[^']|'')+)'")
 
 
@@ -408,26 +412,64 @@ class PostgresBackend(SearchBackend):
             return None
         return children[0] if len(children) == 1 else type(node)(children)
 
-    def _filters_sql(self, query, params):
-        parts = []
+    def _filters(self, query):
+        """[(facets the filter leaves uncounted, SQL, params)] of the query's facet
+        filters (OR within one filter, AND across), and the kinds' (SQL, params)."""
+        out = []
         for key, values in (query.filters or {}).items():
             values = [values] if isinstance(values, str) else [str(v) for v in values if v]
             if key not in FILTER_KEYS or not values:
                 continue
             if key == "method":  # a parent includes its children: types and methods both
-                parts.append("e.facet_values && %s::text[]")
-                params.append([f"{k}:{v}" for v in values for k in ("method", "type")])
+                sql, params = "e.facet_values && %s::text[]", [[f"{k}:{v}" for v in values for k in ("method", "type")]]
             elif key == "department":  # a code or its acronym ("dfe")
-                parts.append("(e.facet_values && %s::text[] OR e.filter_values && %s::text[])")
-                params += [[f"department:{v}" for v in values], [f"department_kw:{v.lower()}" for v in values]]
+                sql = "(e.facet_values && %s::text[] OR e.filter_values && %s::text[])"
+                params = [[f"department:{v}" for v in values], [f"department_kw:{v.lower()}" for v in values]]
             else:
                 column = "facet_values" if key in FACET_FIELDS else "filter_values"
-                parts.append(f"e.{column} && %s::text[]")
-                params.append([f"{key}:{v}" for v in values])
+                sql, params = f"e.{column} && %s::text[]", [[f"{key}:{v}" for v in values]]
+            out.append((FILTER_FACETS.get(key, ()), sql, params))
         kinds = [k for k in query.kinds if k in ("evaluation", "document")]
-        parts.append("e.kind = ANY(%s)")
-        params.append(kinds or ["evaluation", "document"])
-        return parts
+        return out, ("e.kind = ANY(%s)", [kinds or ["evaluation", "document"]])
+
+    def _filters_sql(self, query, params):
+        filters, (kind_sql, kind_params) = self._filters(query)
+        for _, sql, filter_params in filters:
+            params += filter_params
+        params += kind_params
+        return [sql for _, sql, _ in filters] + [kind_sql]
+
+    def _matched_from(self, source, condition, condition_params, query, columns):
+        """(CTEs ending in `matched` and, when facets are counted under filters, in
+        `unfiltered`, params, facet SQL). A filter narrows the hits but not the counts
+        of its own facet's values, so each count says what ticking that value would
+        add (OR within a facet, AND across them)."""
+        filters, (kind_sql, kind_params) = self._filters(query)
+        wanted = f"e.id, e.object_id, e.sort_date, e.facet_values, {columns}"
+        if not (query.facets and any(excluded for excluded, _, _ in filters)):
+            params = list(condition_params)
+            where = [condition] if condition else []
+            for _, sql, filter_params in filters:
+                where.append(sql)
+                params += filter_params
+            where.append(kind_sql)
+            params += kind_params
+            sql = f"matched AS MATERIALIZED (SELECT {wanted} FROM {source} WHERE {' AND '.join(where)})"
+            return sql, params, FACETS_OF_MATCHED
+        flags = "".join(f", {sql} AS f{i}" for i, (_, sql, _) in enumerate(filters))
+        params = [p for _, _, filter_params in filters for p in filter_params] + list(condition_params) + kind_params
+        where = " AND ".join(([condition] if condition else []) + [kind_sql])
+        every = " AND ".join(f"f{i}" for i in range(len(filters)))
+        sql = (f"unfiltered AS MATERIALIZED (SELECT {wanted}{flags} FROM {source} WHERE {where}), "
+               f"matched AS MATERIALIZED (SELECT * FROM unfiltered WHERE {every})")
+        # A value is counted over the entries passing every filter but its own facet's.
+        keep = " AND ".join(
+            f"(f{i} OR split_part(v, ':', 1) = ANY(%s))" if excluded else f"f{i}"
+            for i, (excluded, _, _) in enumerate(filters))
+        facet_params = [list(excluded) for excluded, _, _ in filters if excluded]
+        facet_sql = ("(SELECT json_agg(json_build_array(v, n)) FROM (SELECT v, count(*) AS n "
+                     f"FROM unfiltered, unnest(unfiltered.facet_values) AS v WHERE {keep} GROUP BY v) AS counts)")
+        return sql, params, (facet_sql, facet_params)
 
     def _condition(self, node, columns, tsqueries, params):
         """SQL deciding the query's AND / OR / NOT for an entry, from which groups of
@@ -463,10 +505,8 @@ class PostgresBackend(SearchBackend):
         params = []
         texts = list(dict.fromkeys(leaf for leaf in ql.leaves(tree) if isinstance(leaf, ql.Text)))
         if not texts:  # only keyword fields, or everything
-            where = [self._condition(tree, {}, tsqueries, params)] if tree is not None else []
-            where += self._filters_sql(query, params)
-            return (f"matched AS MATERIALIZED (SELECT e.id, e.object_id, e.sort_date, e.facet_values, "
-                    f"0::float AS rank, 0::float8 AS words FROM {ENTRY} e WHERE {' AND '.join(where)})"), params
+            condition = self._condition(tree, {}, tsqueries, params) if tree is not None else ""
+            return self._matched_from(f"{ENTRY} e", condition, params, query, "0::float AS rank, 0::float8 AS words")
         columns = {leaf: f"l{i}" for i, leaf in enumerate(texts)}
         # One GIN scan per group of words, reading only which chunks matched.
         scans = []
@@ -494,12 +534,12 @@ class PostgresBackend(SearchBackend):
                 "FROM hits h JOIN idf USING (leaf) GROUP BY h.entry_id)")
         # Entries matching none of the words can still satisfy e.g. "NOT x" or "a OR stage:complete".
         join = "LEFT JOIN" if _possible_without_words(tree) else "JOIN"
-        where = [self._condition(tree, columns, tsqueries, params)] + self._filters_sql(query, params)
-        matched = (f"matched AS MATERIALIZED (SELECT e.id, e.object_id, e.sort_date, e.facet_values, "
-                   "coalesce(m.rank, 0) AS rank, coalesce((e.display->>'words')::float8, 0) AS words "
-                   f"FROM {ENTRY} e {join} m ON m.entry_id = e.id "
-                   f"WHERE {' AND '.join(where)})")
-        return ctes + ", " + matched, params
+        condition_params = []
+        condition = self._condition(tree, columns, tsqueries, condition_params)
+        matched, matched_params, facets = self._matched_from(
+            f"{ENTRY} e {join} m ON m.entry_id = e.id", condition, condition_params, query,
+            "coalesce(m.rank, 0) AS rank, coalesce((e.display->>'words')::float8, 0) AS words")
+        return ctes + ", " + matched, params + matched_params, facets
 
     def _refined_sql(self, tree, tsqueries):
         """(CTEs ending in `ranked`, params): the first REFINED matches by the cheap
@@ -565,25 +605,27 @@ class PostgresBackend(SearchBackend):
                 return SearchResults(hits=[], total=0, page=page, page_size=page_size,
                                      facets={name: [] for name in FACET_FIELDS} if query.facets else {},
                                      error=message)
-            ctes, params = self._matched_sql(tree, tsqueries, query, self._phrase_frequent(cursor, tree))
+            ctes, params, (facet_sql, facet_params) = self._matched_sql(
+                tree, tsqueries, query, self._phrase_frequent(cursor, tree))
             order = ORDERS.get(query.sort, ORDERS["relevance"])
-            source, score = "matched", "rank"
+            source, score, refined_column = "matched", "rank", ""
             if query.sort not in ("newest", "oldest") and "hits AS" in ctes:
                 refined, refined_params = self._refined_sql(tree, tsqueries)
                 ctes, params = f"{ctes}, {refined}", params + refined_params
                 source, score, order = "ranked", "coalesce(refined, rank)", "refined DESC NULLS LAST, " + order
-            facet_sql = "NULL"
-            if query.facets:
-                facet_sql = ("(SELECT json_agg(json_build_array(v, n)) FROM (SELECT v, count(*) AS n "
-                             "FROM matched, unnest(matched.facet_values) AS v GROUP BY v) AS counts)")
+                refined_column = "refined, "
+            if not query.facets:
+                facet_sql, facet_params = "NULL", []
             sql = (
-                f"WITH {ctes}, top AS (SELECT id, {score} AS rank, row_number() OVER (ORDER BY {order}) AS n "
-                f"FROM {source} "
-                f"ORDER BY {order} LIMIT %s OFFSET %s) "
+                # The page is cut first (a top-N sort) and numbered after, so only
+                # its rows are sorted in full, not every match.
+                f"WITH {ctes}, top AS (SELECT *, row_number() OVER (ORDER BY {order}) AS n FROM ("
+                f"SELECT id, rank, sort_date, {refined_column}{score} AS shown FROM {source} "
+                f"ORDER BY {order} LIMIT %s OFFSET %s) AS page) "
                 "SELECT (SELECT count(*) FROM matched), "
-                "(SELECT json_agg(json_build_array(e.id, e.kind, e.object_id, e.title, e.body, e.display, top.rank) "
+                "(SELECT json_agg(json_build_array(e.id, e.kind, e.object_id, e.title, e.body, e.display, top.shown) "
                 f"ORDER BY top.n) FROM top JOIN {ENTRY} e ON e.id = top.id), {facet_sql}")
-            params += [page_size, (page - 1) * page_size]
+            params += [page_size, (page - 1) * page_size] + facet_params
             cursor.execute(sql, params)
             total, rows, facet_rows = cursor.fetchone()
             rows = _json(rows) or []
@@ -639,7 +681,7 @@ class PostgresBackend(SearchBackend):
                 tree, tsqueries, _, nothing = self._parsed(cursor, query.text, self.synonyms())
                 if nothing:
                     return []
-                ctes, params = self._matched_sql(tree, tsqueries, query, self._phrase_frequent(cursor, tree))
+                ctes, params, _ = self._matched_sql(tree, tsqueries, query, self._phrase_frequent(cursor, tree))
                 order = ORDERS.get(query.sort, ORDERS["relevance"])
                 cursor.execute(f"WITH {ctes} SELECT object_id FROM matched ORDER BY {order} LIMIT %s",
                                params + [limit])

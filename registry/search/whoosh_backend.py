@@ -69,7 +69,7 @@ from whoosh.writing import LockError
 
 from registry.search import entries as entry_source
 from registry.search import facets
-from registry.search.base import FACET_FIELDS, Hit, SearchBackend, SearchQuery, SearchResults
+from registry.search.base import FACET_FIELDS, FILTER_FACETS, Hit, SearchBackend, SearchQuery, SearchResults
 from registry.search.building import build_writer, update_writer
 from registry.search.facets import MatchedEntries
 from registry.search.highlight import snippet
@@ -484,8 +484,10 @@ class WhooshBackend(SearchBackend):
             return NullQuery, message or "Your search has no words we can look for: try other words."
         return query, message
 
-    def _filter_query(self, query):
-        parts = []
+    def _filters(self, query):
+        """[(facets the filter leaves uncounted, whoosh query)] of the query's facet
+        filters (OR within one filter, AND across), and the kinds' query or None."""
+        out = []
         for key, values in (query.filters or {}).items():
             field = FILTER_FIELDS.get(key)
             values = [values] if isinstance(values, str) else [v for v in values if v]
@@ -496,10 +498,16 @@ class WhooshBackend(SearchBackend):
                 terms += [Term("f_type", str(v)) for v in values]
             elif key == "department":  # a code or its acronym ("dfe")
                 terms += [Term("department", str(v).lower()) for v in values]
-            parts.append(Or(terms))
+            out.append((FILTER_FACETS.get(key, ()), Or(terms)))
         kinds = [k for k in query.kinds if k in ("evaluation", "document")]
+        kind_query = None
         if kinds and set(kinds) != {"evaluation", "document"}:
-            parts.append(Or([Term("kind", k) for k in kinds]))
+            kind_query = Or([Term("kind", k) for k in kinds])
+        return out, kind_query
+
+    def _filter_query(self, query):
+        filters, kind_query = self._filters(query)
+        parts = [q for _, q in filters] + ([kind_query] if kind_query is not None else [])
         return And(parts) if parts else None
 
     @staticmethod
@@ -523,7 +531,7 @@ class WhooshBackend(SearchBackend):
             # them out from the query, not per matched document, keeps collecting cheap.
             stems = self._query_stems(parsed)
             hits = self._hits(searcher, shown, stems)
-            facet_counts = self._facets(matched) if query.facets else {}
+            facet_counts = self._facets(searcher, parsed, query, matched) if query.facets else {}
             suggestion = "" if isinstance(parsed, Every) else self._suggest(searcher, query.text)
         return SearchResults(
             hits=hits, total=max(total, len(hits)), page=page, page_size=page_size, facets=facet_counts,
@@ -632,8 +640,28 @@ class WhooshBackend(SearchBackend):
 
         return facet_labels(raw)
 
-    def _facets(self, matched):
-        raw = {name: facets.count(matched, FILTER_FIELDS[name]) for name in FACET_FIELDS}
+    def _facets(self, searcher, parsed, query, matched):
+        """Counts per facet value. A filter narrows the hits but not the counts of its
+        own facet's values, so each count says what ticking that value would add (OR
+        within a facet, AND across them): those facets are counted over the matches
+        before filtering, kept to the entries every other filter allows."""
+        filters, kind_query = self._filters(query)
+        if not any(excluded for excluded, _ in filters):
+            raw = {name: facets.count(matched, FILTER_FIELDS[name]) for name in FACET_FIELDS}
+        else:
+            unfiltered = MatchedEntries(collectors.UnsortedCollector())
+            searcher.search_with_collector(
+                self._matchable(parsed),
+                collectors.FilterCollector(unfiltered, kind_query) if kind_query is not None else unfiltered)
+            allowed = [(excluded, set(searcher.docs_for_query(q))) for excluded, q in filters]
+            raw = {}
+            for name in FACET_FIELDS:
+                sets = [docs for excluded, docs in allowed if name not in excluded]
+                if len(sets) == len(allowed):
+                    raw[name] = facets.count(matched, FILTER_FIELDS[name])
+                else:
+                    raw[name] = facets.count(unfiltered, FILTER_FIELDS[name],
+                                             keep=lambda docnum, sets=sets: all(docnum in d for d in sets))
         from registry.search.labels import facet_values
 
         return facet_values(raw, self.facet_labels(raw))

@@ -70,11 +70,30 @@ def test_method_facet_counts_and_narrows(search_index):
     assert set(evaluation_slugs(narrowed)) == {
         "lincolnshire-partners-in-practice", "achieving-for-children-partners-in-practice"}
     assert {f.value: f.count for f in narrowed.facets["method"]}["quasi_experimental"] == 2
-    assert "rct" not in {f.value for f in narrowed.facets["method"]}
     narrower = search_index.search(SearchQuery(text="", filters={"method": ["interrupted"]}))
     assert evaluation_slugs(narrower) == ["lincolnshire-partners-in-practice"]
     # A type includes the methods under it.
     assert len(evaluation_slugs(search_index.search(SearchQuery(filters={"method": ["impact"]})))) == 3
+
+
+def test_facet_values_of_one_facet_combine_with_or_and_count_what_ticking_them_adds(search_index):
+    only_rct = search_index.search(SearchQuery(text="", kinds=("evaluation",), filters={"method": ["rct"]}))
+    assert evaluation_slugs(only_rct) == ["project-crewe"]
+    methods = {f.value: f.count for f in only_rct.facets["method"]}
+    # The method facet is counted as if no method were ticked: ticking quasi-experimental
+    # as well adds its two records (OR within a facet).
+    assert methods["rct"] == 1 and methods["quasi_experimental"] == 2 and methods["interrupted"] == 1
+    either = search_index.search(SearchQuery(
+        text="", kinds=("evaluation",), filters={"method": ["rct", "quasi_experimental"]}))
+    assert len(evaluation_slugs(either)) == 3 == methods["rct"] + methods["quasi_experimental"]
+    # Other facets count only what the filter shows (AND across facets).
+    assert {f.count for f in only_rct.facets["department"]} == {1}
+    assert sum(f.count for f in only_rct.facets["stage"]) == 1
+    lead = only_rct.facets["department"][0].value
+    both = search_index.search(SearchQuery(
+        text="", kinds=("evaluation",), filters={"method": ["quasi_experimental"], "department": [lead]}))
+    assert {f.value: f.count for f in both.facets["method"]}["rct"] == 1
+    assert {f.value: f.count for f in both.facets["department"]}[lead] == 2
 
 
 def test_documents_are_found_and_faceted_by_kind(search_index):

@@ -6,13 +6,20 @@ where it matters (significance in the effect plot).
 
 Functions take plain data and return safe markup; every piece of text is
 escaped here.
+
+Sizing: a chart is as wide as its container (width 100%, the viewBox keeps its
+proportions) up to its drawn width, and no narrower than READABLE times that
+width, so its text never shrinks below about 10 px. On a screen narrower than
+that (a 900-unit chart on a 320 px phone) the chart scrolls sideways inside its
+own focusable box, as wide tables do, and the page itself never does. Labels
+wrap onto further lines rather than being cut.
 """
 
 import math
+import textwrap
 
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
-from django.utils.text import Truncator
 
 # GOV.UK Frontend colours with at least 3:1 contrast against white.
 PALETTE = ["#1d70b8", "#00703c", "#4c2c92", "#505a5f", "#d4351c", "#912b88"]
@@ -21,11 +28,17 @@ SECONDARY = "#505a5f"
 GRID = "#b1b4b6"
 
 
+# The narrowest a chart is drawn, as a share of its own width: 14-unit text stays about 10 px.
+READABLE = 0.7
+LINE = 17  # units between wrapped label lines
+
+
 def _svg(chart_id, width, height, title, desc, body):
     return mark_safe(
         f'<svg class="registry-chart" xmlns="http://www.w3.org/2000/svg" role="img" '
         f'aria-labelledby="{chart_id}-title {chart_id}-desc" viewBox="0 0 {width} {height}" '
-        f'width="{width}" height="{height}" focusable="false">'
+        f'width="100%" style="max-width: {width}px; min-width: {math.ceil(width * READABLE)}px" '
+        f'preserveAspectRatio="xMinYMin meet" focusable="false">'
         f'<title id="{chart_id}-title">{escape(title)}</title><desc id="{chart_id}-desc">{escape(desc)}</desc>'
         f"{''.join(body)}</svg>"
     )
@@ -35,6 +48,22 @@ def _text(x, y, text, *, size=14, anchor="start", fill=TEXT, weight="normal"):
     return (
         f'<text x="{x:.1f}" y="{y:.1f}" font-size="{size}" text-anchor="{anchor}" fill="{fill}" '
         f'font-weight="{weight}">{escape(str(text))}</text>'
+    )
+
+
+def _lines(text, chars):
+    """A label broken into lines of at most `chars` characters (a long word stays whole)."""
+    return textwrap.wrap(str(text), chars, break_long_words=False, break_on_hyphens=False) or [""]
+
+
+def _label(x, y, lines, *, size=14, anchor="start", fill=TEXT, weight="normal"):
+    """Several lines of text, the first on the baseline y."""
+    spans = "".join(
+        f'<tspan x="{x:.1f}" dy="{0 if n == 0 else LINE}">{escape(line)}</tspan>' for n, line in enumerate(lines)
+    )
+    return (
+        f'<text x="{x:.1f}" y="{y:.1f}" font-size="{size}" text-anchor="{anchor}" fill="{fill}" '
+        f'font-weight="{weight}">{spans}</text>'
     )
 
 
@@ -63,10 +92,12 @@ def _number(value):
     return text.replace("-", "\u2212")  # a true minus sign reads better than a hyphen
 
 
-def bar_chart(items, *, chart_id, title, desc, label_width=200, width=450):
-    """Horizontal bars, one per item ({"label", "count"})."""
-    row, top = 34, 10
-    height = top + row * len(items) + 30
+def bar_chart(items, *, chart_id, title, desc, label_width=170, width=380):
+    """Horizontal bars, one per item ({"label", "count"}); labels wrap beside their bar."""
+    top = 10
+    labels = [_lines(item["label"], 22) for item in items]
+    rows = [max(34, LINE * len(lines) + 14) for lines in labels]
+    height = top + sum(rows) + 30
     plot = width - label_width - 50
     ticks = nice_ticks(0, max([i["count"] for i in items] + [1]), 4, integer=True)
     scale = plot / ticks[-1]
@@ -75,18 +106,24 @@ def bar_chart(items, *, chart_id, title, desc, label_width=200, width=450):
         x = label_width + tick * scale
         body.append(f'<line x1="{x:.1f}" y1="{top}" x2="{x:.1f}" y2="{height - 24}" stroke="{GRID}" stroke-width="1"/>')
         body.append(_text(x, height - 8, _number(tick), size=12, anchor="middle", fill=SECONDARY))
-    for n, item in enumerate(items):
-        y = top + n * row
-        body.append(_text(label_width - 8, y + 21, Truncator(item["label"]).chars(32), anchor="end"))
+    y = top
+    for item, lines, row in zip(items, labels, rows, strict=True):
+        middle = y + row / 2
+        body.append(_label(label_width - 8, middle + 5 - LINE * (len(lines) - 1) / 2, lines, anchor="end"))
         w = item["count"] * scale
-        body.append(f'<rect x="{label_width}" y="{y + 6}" width="{w:.1f}" height="{row - 12}" fill="{PALETTE[0]}"/>')
-        body.append(_text(label_width + w + 6, y + 21, _number(item["count"]), weight="bold"))
+        body.append(f'<rect x="{label_width}" y="{middle - 11:.1f}" width="{w:.1f}" height="22" fill="{PALETTE[0]}"/>')
+        body.append(_text(label_width + w + 6, middle + 5, _number(item["count"]), weight="bold"))
+        y += row
     return _svg(chart_id, width, height, title, desc, body)
 
 
-def grouped_columns(categories, series, *, chart_id, title, desc, width=900, plot_height=220):
-    """Vertical bars grouped by category (years), one colour per series, with a legend."""
-    left, legend, bottom = 50, 30 + 24 * math.ceil(len(series) / 4), 40
+def grouped_columns(categories, series, *, chart_id, title, desc, width=None, plot_height=220):
+    """Vertical bars grouped by category (years), one colour per series, with a
+    legend. As wide as its years need (a few years draw a narrow chart that fits
+    a phone), up to 900 units."""
+    width = width or max(480, min(900, 80 + 70 * len(categories)))
+    per_row = max(1, (width - 50) // 210)
+    left, legend, bottom = 50, 30 + 24 * math.ceil(len(series) / per_row), 40
     height = legend + plot_height + bottom
     plot_width = width - left - 10
     peak = max([c for s in series for c in s["counts"]] + [1])
@@ -94,7 +131,7 @@ def grouped_columns(categories, series, *, chart_id, title, desc, width=900, plo
     scale = plot_height / ticks[-1]
     body = []
     for n, s in enumerate(series):
-        x, y = left + (n % 4) * 210, 10 + (n // 4) * 24
+        x, y = left + (n % per_row) * 210, 10 + (n // per_row) * 24
         body.append(f'<rect x="{x}" y="{y}" width="16" height="16" fill="{PALETTE[n % len(PALETTE)]}"/>')
         body.append(_text(x + 22, y + 13, s["name"]))
     base = legend + plot_height
@@ -143,9 +180,13 @@ SIGNIFICANCE_KEY = [
 def effect_plot(points, unit, *, chart_id, title, desc, width=900):
     """A dot plot of effect sizes in one unit: a row per finding, a dot at the
     effect, a line across its confidence interval, and the marker's shape
-    showing significance (filled circle, open circle, open square)."""
-    label_width, row, top = 330, 52, 64
-    height = top + row * len(points) + 36
+    showing significance (filled circle, open circle, open square). Each row's
+    outcome and evaluation are written out in full, wrapped over as many lines
+    as they need."""
+    label_width, top = 330, 64
+    labels = [(_lines(p["outcome"], 40), _lines(p["evaluation"], 46)) for p in points]
+    rows = [max(52, LINE * (len(outcome) + len(evaluation)) + 16) for outcome, evaluation in labels]
+    height = top + sum(rows) + 36
     values = [p["value"] for p in points] + [p["lower"] for p in points if p["lower"] is not None]
     values += [p["upper"] for p in points if p["upper"] is not None] + [0]
     ticks = nice_ticks(min(values), max(values), 5)
@@ -162,18 +203,18 @@ def effect_plot(points, unit, *, chart_id, title, desc, width=900):
         body.append(_text(lx + 22, 23, label))
     body.append(_text(plot_left + (plot_right - plot_left) / 2, 50, f"Effect ({unit})", anchor="middle", weight="bold"))
     body.append(_text(plot_right + 14, 50, "Value", weight="bold"))
-    base = top + row * len(points)
+    base = top + sum(rows)
     for tick in ticks:
         tx = x(tick)
         stroke = TEXT if tick == 0 else GRID
         body.append(f'<line x1="{tx:.1f}" y1="{top}" x2="{tx:.1f}" y2="{base}" stroke="{stroke}" stroke-width="1"/>')
         body.append(_text(tx, base + 20, _number(tick), size=12, anchor="middle", fill=SECONDARY))
-    for n, point in enumerate(points):
-        y = top + n * row + row / 2
-        body.append(_text(label_width, y - 4, Truncator(point["outcome"]).chars(44), anchor="end", weight="bold"))
-        body.append(
-            _text(label_width, y + 14, Truncator(point["evaluation"]).chars(46), size=12, anchor="end", fill=SECONDARY)
-        )
+    row_top = top
+    for point, (outcome, evaluation), row in zip(points, labels, rows, strict=True):
+        y = row_top + row / 2
+        first = y + 5 - LINE * (len(outcome) + len(evaluation) - 1) / 2
+        body.append(_label(label_width, first, outcome, anchor="end", weight="bold"))
+        body.append(_label(label_width, first + LINE * len(outcome), evaluation, size=12, anchor="end", fill=SECONDARY))
         if point["lower"] is not None:
             body.append(
                 f'<line x1="{x(point["lower"]):.1f}" y1="{y:.1f}" x2="{x(point["upper"]):.1f}" y2="{y:.1f}" '
@@ -181,19 +222,22 @@ def effect_plot(points, unit, *, chart_id, title, desc, width=900):
             )
         body.append(_marker(x(point["value"]), y, point["significance"], PALETTE[0]))
         body.append(_text(plot_right + 14, y + 5, _number(point["value"]), weight="bold"))
+        row_top += row
     return _svg(chart_id, width, height, title, desc, body)
 
 
 def timeline(lanes, *, chart_id, title, desc, width=900):
     """Event dates of several records on one time axis: a lane per record, a
     filled dot for an actual date and an open dot for an intended one."""
-    label_width, row, top = 290, 40, 34
+    label_width, top = 290, 34
     xs = [p["x"] for lane in lanes for p in lane["points"]]
     if not xs:
         return ""
+    labels = [_lines(lane["label"], 36) for lane in lanes]
+    rows = [max(40, LINE * len(lines) + 16) for lines in labels]
     first, last = math.floor(min(xs)), math.floor(max(xs)) + 1
     plot_left, plot_right = label_width + 20, width - 20
-    height = top + row * len(lanes) + 34
+    height = top + sum(rows) + 34
 
     def x(value):
         return plot_left + (value - first) / (last - first) * (plot_right - plot_left)
@@ -204,7 +248,7 @@ def timeline(lanes, *, chart_id, title, desc, width=900):
         _marker(180, 14, "not_significant", PALETTE[0]),
         _text(194, 19, "Intended or not stated"),
     ]
-    base = top + row * len(lanes)
+    base = top + sum(rows)
     step = max(1, math.ceil((last - first) / 12))
     for year in range(first, last + 1):
         if (year - first) % step:
@@ -213,9 +257,11 @@ def timeline(lanes, *, chart_id, title, desc, width=900):
             f'<line x1="{x(year):.1f}" y1="{top}" x2="{x(year):.1f}" y2="{base}" stroke="{GRID}" stroke-width="1"/>'
         )
         body.append(_text(x(year), base + 20, year, size=12, anchor="middle", fill=SECONDARY))
-    for n, lane in enumerate(lanes):
-        y = top + n * row + row / 2
-        body.append(_text(label_width, y + 5, Truncator(lane["label"]).chars(38), anchor="end"))
+    row_top = top
+    for n, (lane, lines, row) in enumerate(zip(lanes, labels, rows, strict=True)):
+        y = row_top + row / 2
+        row_top += row
+        body.append(_label(label_width, y + 5 - LINE * (len(lines) - 1) / 2, lines, anchor="end"))
         body.append(
             f'<line x1="{plot_left}" y1="{y:.1f}" x2="{plot_right}" y2="{y:.1f}" stroke="{GRID}" stroke-width="1"/>'
         )

@@ -5,7 +5,7 @@ written to an index: a draft cannot leak through hits, snippets, facet counts or
 suggestions because the engine never sees it.
 """
 from abc import ABC, abstractmethod
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 FACET_FIELDS = ("type", "method", "department", "stage", "year", "kind")
 # Filter -> the facets whose counts it does not narrow. Values of one facet combine
@@ -33,6 +33,8 @@ class SearchQuery:
     page: int = 1
     page_size: int = 20
     facets: bool = True
+    # False: search the words as typed even when they find nothing ("Search instead for").
+    correct: bool = True
 
 
 @dataclass
@@ -61,7 +63,11 @@ class SearchResults:
     page: int = 1
     page_size: int = 20
     facets: dict = field(default_factory=dict)  # facet field -> [FacetValue], counted by the engine in the same query
-    suggestion: str = ""  # "Did you mean" text, or ""
+    suggestion: str = ""  # "Did you mean" text that finds something, or ""
+    # The words searched for when the results are for the suggestion: the query as
+    # typed found nothing, its correction did ("Showing results for ... / Search
+    # instead for ...").
+    corrected_from: str = ""
     error: str = ""  # a message about the query (e.g. malformed syntax) shown to the user; results may still be present
 
 
@@ -85,17 +91,36 @@ class SearchBackend(ABC):
     def remove(self, kind, ids):
         """Remove hits of a kind ("evaluation" or "document") by id."""
 
-    @abstractmethod
     def search(self, query: SearchQuery) -> SearchResults:
-        ...
+        """The query's page of results. A misspelt query that finds nothing shows
+        its correction's results instead (when the correction finds any), and a
+        "Did you mean" is only offered when it finds something: a suggestion must
+        never lead to an empty page."""
+        results = self.run_search(query)
+        if not results.suggestion:
+            return results
+        corrected = replace(query, text=results.suggestion)
+        if results.total == 0 and query.correct:
+            instead = self.run_search(corrected)
+            if instead.total:
+                instead.suggestion, instead.corrected_from = "", query.text
+                return instead
+            results.suggestion = ""
+        elif not self.search_ids(replace(corrected, page=1, facets=False), limit=1):
+            results.suggestion = ""
+        return results
+
+    @abstractmethod
+    def run_search(self, query: SearchQuery) -> SearchResults:
+        """One search as asked, its "Did you mean" unchecked (see search)."""
 
     def search_ids(self, query: SearchQuery, limit=1000) -> list:
         """Ids of the ranked hits (no snippets or facets), for pages that combine
         the search with their own filters. Backends may do this more cheaply."""
         ids, page = [], 1
         while len(ids) < limit:
-            results = self.search(SearchQuery(text=query.text, filters=query.filters, kinds=query.kinds,
-                                              sort=query.sort, page=page, page_size=100, facets=False))
+            results = self.run_search(SearchQuery(text=query.text, filters=query.filters, kinds=query.kinds,
+                                                  sort=query.sort, page=page, page_size=100, facets=False))
             ids += [hit.pk for hit in results.hits]
             if page * 100 >= results.total:
                 break
@@ -112,7 +137,8 @@ class SearchBackend(ABC):
 
     def facet_counts(self, query: SearchQuery) -> dict:
         """{facet: [FacetValue]} for the query: a search's facets, one hit long."""
-        return self.search(SearchQuery(text=query.text, filters=query.filters, kinds=query.kinds, page_size=1)).facets
+        return self.run_search(
+            SearchQuery(text=query.text, filters=query.filters, kinds=query.kinds, page_size=1)).facets
 
     @abstractmethod
     def more_like_this(self, evaluation_id, limit=5) -> list:

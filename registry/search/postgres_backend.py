@@ -573,7 +573,7 @@ class PostgresBackend(SearchBackend):
             "ranked AS (SELECT mt.*, r.refined FROM matched mt LEFT JOIN refined r ON r.entry_id = mt.id)")
         return sql, [[i for i, _ in terms], [lexeme for _, lexeme in terms], [lexeme for _, lexeme in terms]]
 
-    def search(self, query: SearchQuery) -> SearchResults:
+    def run_search(self, query: SearchQuery) -> SearchResults:
         try:
             return self._search(query)
         except DatabaseError as error:

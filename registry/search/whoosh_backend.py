@@ -518,7 +518,7 @@ class WhooshBackend(SearchBackend):
             return ConstantScoreQuery(Or([Term("kind", "evaluation"), Term("kind", "document")]))
         return fast_phrases(parsed, DEFAULT_FIELDS)
 
-    def search(self, query: SearchQuery) -> SearchResults:
+    def run_search(self, query: SearchQuery) -> SearchResults:
         ix = self._index()
         page_size = max(1, min(int(query.page_size or 20), 100))
         page = max(1, int(query.page or 1))

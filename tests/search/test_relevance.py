@@ -105,11 +105,22 @@ def test_documents_are_found_and_faceted_by_kind(search_index):
     assert only_documents.hits[0].url.startswith("/documents/")
 
 
-def test_did_you_mean(search_index):
+def test_misspelt_query_that_finds_nothing_shows_its_correction_results(search_index):
     results = search_index.search(SearchQuery(text="reofending"))
-    assert results.suggestion == "reoffending"
+    assert results.corrected_from == "reofending" and results.suggestion == ""
+    assert evaluation_slugs(results) == ["lincolnshire-partners-in-practice"]
     assert search_index.suggest("reofending") == ["reoffending"]
     assert search_index.search(SearchQuery(text="reoffending")).suggestion == ""
+    # "Search instead for" the words as typed: nothing found, the correction offered.
+    typed = search_index.search(SearchQuery(text="reofending", correct=False))
+    assert (typed.total, typed.suggestion, typed.corrected_from) == (0, "reoffending", "")
+
+
+def test_no_did_you_mean_that_finds_nothing(search_index):
+    # "reoffending Crewe" finds nothing either (no record has both), so nothing is offered.
+    assert search_index.suggest("reofending Crewe") == ["reoffending crewe"]
+    results = search_index.search(SearchQuery(text="reofending Crewe"))
+    assert (results.total, results.suggestion, results.corrected_from) == (0, "", "")
 
 
 def test_sort_by_date(search_index):

@@ -58,3 +58,29 @@ def render_markdown(text):
     for plain, styled in GOVUK_CLASSES.items():
         clean = clean.replace(plain, styled)
     return mark_safe(clean)
+
+
+# Where a block ends, a line break keeps its words apart once the tags are gone.
+_BLOCK_ENDS = ("</p>", "</h1>", "</h2>", "</h3>", "</h4>", "</li>", "<br>", "<br/>", "<br />", "</tr>", "</td>",
+               "</th>", "</div>", "</blockquote>", "</pre>")
+
+
+def html_to_text(html):
+    """The words of an HTML fragment: every tag gone (scripts and styles with their
+    content), entities decoded, blocks on lines of their own."""
+    import html as html_module
+
+    for tag in _BLOCK_ENDS:
+        html = html.replace(tag, tag + "\n")
+    text = nh3.clean(html, tags=set(), clean_content_tags={"script", "style", "head", "title"})
+    return html_module.unescape(text)
+
+
+def markdown_to_text(text):
+    """What a reader sees of a Markdown text, as plain text: link text without its
+    address, no emphasis marks or raw HTML. Search indexes and snippets use it, so
+    a snippet never shows "[programme page](https://...)" or markup."""
+    if not text:
+        return ""
+    plain = html_to_text(md.markdown(text, extensions=["extra", "sane_lists"], output_format="html"))
+    return "\n".join(line.strip() for line in plain.splitlines() if line.strip())

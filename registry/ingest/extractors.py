@@ -3,7 +3,8 @@ import logging
 from pathlib import Path
 
 import markdown
-import nh3
+
+from registry.markdown import html_to_text
 
 
 class UnreadableDocument(ValueError):
@@ -38,16 +39,6 @@ def _decode(data, filename):
     raise UnreadableDocument(f"{Path(filename).name}: the text is not in a readable encoding (expected UTF-8).")
 
 
-def _html_to_text(html):
-    # nh3 with no allowed tags strips markup and keeps the text; block ends become line breaks first.
-    for tag in ("</p>", "</h1>", "</h2>", "</h3>", "</h4>", "</li>", "<br>", "<br/>", "<br />", "</tr>", "</div>"):
-        html = html.replace(tag, tag + "\n")
-    text = nh3.clean(html, tags=set(), clean_content_tags={"script", "style", "head", "title"})
-    import html as html_module
-
-    return html_module.unescape(text)
-
-
 def _pdf_to_text(data, filename):
     from pypdf import PdfReader
     from pypdf.errors import PdfReadError
@@ -74,9 +65,9 @@ def extract(data, filename):
     if media_type == "application/pdf":
         text = _pdf_to_text(data, filename)
     elif media_type == "text/html":
-        text = _html_to_text(_decode(data, filename))
+        text = html_to_text(_decode(data, filename))
     elif media_type == "text/markdown":
-        text = _html_to_text(markdown.markdown(_decode(data, filename)))
+        text = html_to_text(markdown.markdown(_decode(data, filename)))
     else:
         text = _decode(data, filename)
     text = "\n".join(line.rstrip() for line in text.replace("\r\n", "\n").split("\n")).strip()

@@ -1,29 +1,19 @@
-"""Read-side data for comparing records side by side and for the registry's
-insight figures.
+"""Comparing records side by side: which records a request names, their rows
+aligned by section, and their findings grouped by outcome.
 
-Selectors here fetch in a fixed number of queries; everything after the fetch
-is pure Python over the fetched objects, so pages, CSV downloads and the API
-all build from the same rows.
+The records are fetched once (`selectors.evaluations_by_slug`); everything
+after the fetch is pure Python over the fetched objects, so pages, CSV
+downloads and the API all build from the same rows. Rows are aligned by their
+stable ids (`presenters.Row.id`), never by their wording, and link only to the
+URLs the caller passes in (`presenters.Urls`).
 """
 
 import re
-from collections import defaultdict
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
-from django.db.models import Count, Prefetch
-from django.urls import reverse
-
 from registry import presenters, selectors
-from registry.models import (
-    Evaluation,
-    EvaluationDesign,
-    EvaluationOrganisation,
-    EventDate,
-    Finding,
-    PolicyArea,
-)
-from registry.models.evaluations import EventCategory, LinkKind, OrganisationRole, Stage
+from registry.models.evaluations import EventCategory, LinkKind, OrganisationRole
 from registry.models.findings import Significance
 
 MAX_COMPARED = 4
@@ -85,33 +75,12 @@ def parse_slugs(values):
     return slugs, problems
 
 
-def with_record_relations(queryset):
-    """Everything the comparison shows, prefetched once for all compared
-    records (the same relations as `selectors.evaluation_detail`)."""
-    return queryset.select_related("lead_department", "programme").annotate(
-        documents_count=selectors.documents_count()
-    ).prefetch_related(
-        "other_departments",
-        "places",
-        Prefetch("policy_areas", queryset=PolicyArea.objects.select_related("parent")),
-        Prefetch("designs", queryset=EvaluationDesign.objects.select_related("design_type__parent")),
-        Prefetch("organisation_roles", queryset=EvaluationOrganisation.objects.select_related("organisation")),
-        "event_dates",
-        "links",
-        Prefetch("findings", queryset=Finding.objects.select_related("source_document").defer("source_document__text")),
-        selectors.first_documents(),  # bounded: a record can link a thousand documents
-    )
-
-
 def compared_evaluations(values, user):
     """The records named by `values` (the `e` parameters) that this user may
     see, in the order asked for. A slug the user may not see gets the same
     message as one that does not exist, so drafts do not reveal themselves."""
     slugs, problems = parse_slugs(values)
-    found = {}
-    if slugs:
-        queryset = with_record_relations(selectors.visible_evaluations(user).filter(slug__in=slugs))
-        found = {e.slug: e for e in queryset}
+    found = selectors.evaluations_by_slug(slugs, user)
     for slug in slugs:
         if slug not in found:
             problems.append(
@@ -125,7 +94,8 @@ def compared_evaluations(values, user):
 
 @dataclass
 class CompareRow:
-    key: str
+    id: str  # stable, as `presenters.Row.id`
+    key: str  # the row's name as the page shows it
     cells: list  # one list of values per record; a value is a string or a dict with text/href
     empty: str = presenters.NOT_PROVIDED
 
@@ -155,19 +125,34 @@ def value_text(value):
     return value["text"] if isinstance(value, dict) else str(value)
 
 
-def _merge_keys(key_lists):
-    """Union of ordered key lists keeping each list's order (new keys go after
-    the last shared key), so "Quasi-experimental methods" lands after "Impact methods"."""
+def _merge_ids(id_lists):
+    """Union of ordered id lists keeping each list's order (new ids go after
+    the last shared id), so a record's quasi-experimental methods land after
+    another's impact methods."""
     order = []
-    for keys in key_lists:
+    for ids in id_lists:
         position = -1
-        for key in keys:
-            if key in order:
-                position = order.index(key)
+        for id in ids:
+            if id in order:
+                position = order.index(id)
             else:
                 position += 1
-                order.insert(position, key)
+                order.insert(position, id)
     return order
+
+
+# The comparison's own rows (the rest are the record page's, `presenters.LABELS`).
+LABELS = {
+    "evaluator": "Evaluator",
+    "other_organisations": "Other organisations",
+    "event_years": "Years covered by event dates",
+    "documents": "Documents",
+    "findings_count": "Structured findings",
+}
+
+
+def _row(id, values, empty=presenters.NOT_PROVIDED):
+    return presenters.Row(id, LABELS[id], values, empty)
 
 
 def _organisation_rows(evaluation):
@@ -182,94 +167,98 @@ def _organisation_rows(evaluation):
         for r in roles
         if r.role != OrganisationRole.EVALUATOR
     ]
-    return {
-        "Evaluator": presenters.Row("Evaluator", evaluators, "No evaluator listed"),
-        "Other organisations": presenters.Row("Other organisations", others, "None listed"),
-    }
+    return [_row("evaluator", evaluators, "No evaluator listed"), _row("other_organisations", others, "None listed")]
+
+
+def _event_id(event):
+    """A row per kind of event; an "Other" event with a description is a row of its own."""
+    if event.category == EventCategory.OTHER and event.description:
+        return f"event:other:{event.description}"
+    return f"event:{event.category}"
 
 
 def _event_rows(evaluation):
-    """One row per kind of event; an "Other" event is its own row, named by its description."""
     rows = {}
     for event in evaluation.event_dates.all():
         text = event.when + (f" ({event.get_status_display().lower()})" if event.status else "")
-        rows.setdefault(event.label, presenters.Row(event.label)).values.append(text)
+        rows.setdefault(_event_id(event), presenters.Row(_event_id(event), event.label)).values.append(text)
     years = [event.year for event in evaluation.event_dates.all()]
     if years:
         span = str(min(years)) if min(years) == max(years) else f"{min(years)} to {max(years)}"
-        rows["Years covered by event dates"] = presenters.Row("Years covered by event dates", [span], "No event dates")
-    return rows
+        rows["event_years"] = _row("event_years", [span], "No event dates")
+    return list(rows.values())
 
 
-def _event_keys(per_record):
-    labels = dict(EventCategory.choices)
-    known = [label for code, label in EventCategory.choices if code != EventCategory.OTHER]
-    present = {key for rows in per_record for key in rows}
-    others = sorted(present - set(known) - {"Years covered by event dates"} - {labels[EventCategory.OTHER]})
-    keys = [key for key in known if key in present] + others
-    if labels[EventCategory.OTHER] in present:
-        keys.append(labels[EventCategory.OTHER])
-    return ["Years covered by event dates"] + keys
+def _event_ids(rows):
+    """The years covered first, then events in the vocabulary's order, events
+    described as "Other" by their description, and undescribed "Other" last."""
+    present = {row.id: row.key for row in rows}
+    known = [f"event:{code}" for code, _ in EventCategory.choices if code != EventCategory.OTHER]
+    described = sorted((id for id in present if id.startswith("event:other:")), key=present.get)
+    last = [f"event:{EventCategory.OTHER}"]
+    return ["event_years"] + [id for id in known + described + last if id in present]
 
 
-def _document_rows(evaluation):
+def _document_rows(evaluation, urls):
     documents = [{"text": d.title, "href": d.get_absolute_url()} for d in evaluation.first_documents]
     if evaluation.documents_count > len(documents):
-        documents.append({"text": f"View all {evaluation.documents_count} documents",
-                          "href": f"{reverse('registry:documents')}?{urlencode({'evaluation': evaluation.slug})}"})
+        documents.append(
+            {"text": f"View all {evaluation.documents_count} documents", "href": urls.documents_of(evaluation)}
+        )
     findings = len(evaluation.findings.all())
-    return {
-        "Documents": presenters.Row("Documents", documents, "No documents"),
-        "Structured findings": presenters.Row(
-            "Structured findings", [str(findings)] if findings else [], "None recorded"
-        ),
-    }
+    return [
+        _row("documents", documents, "No documents"),
+        _row("findings_count", [str(findings)] if findings else [], "None recorded"),
+    ]
 
 
-def compare_sections(evaluations, tree):
+def compare_sections(evaluations, tree, urls):
     """Rows aligned by section for the compared records. `tree` is
-    `selectors.design_tree()`. No queries: the records come prefetched."""
-    per_record, empties = [], {"Years covered by event dates": "No event dates"}
-    design_keys, event_keys = [], []
+    `selectors.design_tree()`; `urls` says where values link (`presenters.Urls`).
+    No queries: the records come prefetched."""
+    per_record, design_ids, event_rows = [], [], []
+    labels = {**presenters.LABELS, **LABELS, **{f"link:{kind.value}": kind.label for kind in LinkKind}}
+    empties = {"event_years": "No event dates"}
     for evaluation in evaluations:
-        sections = presenters.record_sections(evaluation, tree)
+        sections = presenters.record_sections(evaluation, tree, urls)
         designs = presenters.design_rows(evaluation, tree)
         events = _event_rows(evaluation)
-        rows = {row.key: row for group in sections.values() for row in group}
-        rows.update({row.key: row for row in designs})
-        rows.update(_organisation_rows(evaluation))
-        rows.update(events)
-        rows.update(_document_rows(evaluation))
-        empties.update({row.key: row.empty for row in rows.values()})
-        design_keys.append([row.key for row in designs])
-        event_keys.append(events)
-        per_record.append(rows)
+        rows = [row for group in sections.values() for row in group] + designs + _organisation_rows(evaluation)
+        rows += events + _document_rows(evaluation, urls)
+        labels.update({row.id: row.key for row in rows})
+        empties.update({row.id: row.empty for row in rows})
+        design_ids.append([row.id for row in designs])
+        event_rows += events
+        per_record.append({row.id: row for row in rows})
 
-    def section(id, title, keys):
+    def section(id, title, row_ids):
         rows = [
             CompareRow(
-                key, [r[key].values if key in r else [] for r in per_record], empties.get(key, presenters.NOT_PROVIDED)
+                row_id,
+                labels[row_id],
+                [r[row_id].values if row_id in r else [] for r in per_record],
+                empties.get(row_id, presenters.NOT_PROVIDED),
             )
-            for key in keys
+            for row_id in row_ids
         ]
         return CompareSection(id, title, rows)
 
-    has_note = any("Note" in rows for rows in per_record)
+    has_note = any("cost_note" in rows for rows in per_record)
     return [
-        section("overview", "Overview", ["Evaluation stage", "Lead department", "Other departments", "Programme"]),
-        section("organisations", "Organisations and places", ["Evaluator", "Other organisations", "Places"]),
-        section("design", "Evaluation types and methods", _merge_keys(design_keys)),
-        section("dates", "Event dates", _event_keys(event_keys)),
+        section("overview", "Overview", ["stage", "lead_department", "other_departments", "programme"]),
+        section("organisations", "Organisations and places", ["evaluator", "other_organisations", "places"]),
+        section("design", "Evaluation types and methods", _merge_ids(design_ids)),
+        section("dates", "Event dates", _event_ids(event_rows)),
         section(
             "costs",
             "Cost, grant and Major Project",
-            ["Cost"] + (["Note"] * has_note) + ["Grant information", "Government Major Project information"],
+            ["cost"] + (["cost_note"] * has_note) + ["grant", "major_project"],
         ),
-        section("policies", "Policies", ["Policies"]),
+        section("policies", "Policies", ["policy_areas"]),
         section(
             "links",
             "Links and documents",
-            [kind.label for kind in LinkKind] + ["Permission to share confirmed", "Documents", "Structured findings"],
+            [f"link:{kind.value}" for kind in LinkKind] + ["permission_to_share", "documents", "findings_count"],
         ),
     ]
 
@@ -355,151 +344,3 @@ def timeline_lanes(evaluations):
         ]
         lanes.append({"label": evaluation.title, "points": points})
     return lanes
-
-
-# --- Insights ----------------------------------------------------------------
-
-
-def _browse(**params):
-    return reverse("registry:browse") + "?" + urlencode(params)
-
-
-def registry_insights():
-    """Figures over the published registry in a fixed number of queries
-    (six, whatever its size): stages, evaluations per year by type, and a
-    methods-by-department matrix. Each count carries the browse URL that
-    lists the same records, so the counts agree with the browse filters
-    (a type or method includes the methods under it; a department counts
-    whether it leads or joins)."""
-    published = Evaluation.objects.published()
-    stage_counts = dict(published.order_by().values_list("stage").annotate(n=Count("id")).values_list("stage", "n"))
-    tree = selectors.design_tree()
-    design_pairs = list(
-        EvaluationDesign.objects.filter(evaluation__visibility="published").values_list(
-            "evaluation_id", "design_type_id"
-        )
-    )
-    year_pairs = set(EventDate.objects.filter(evaluation__visibility="published").values_list("evaluation_id", "year"))
-    leads = list(
-        published.filter(lead_department__isnull=False).values_list(
-            "id", "lead_department__code", "lead_department__name"
-        )
-    )
-    others = list(
-        Evaluation.other_departments.through.objects.filter(evaluation__visibility="published").values_list(
-            "evaluation_id", "department__code", "department__name"
-        )
-    )
-    total = sum(stage_counts.values())
-
-    stages = [
-        {"code": code, "label": label, "count": stage_counts.get(code, 0), "href": _browse(stage=code)}
-        for code, label in Stage.choices
-    ]
-    if stage_counts.get(""):
-        stages.append({"code": "", "label": "Stage not provided", "count": stage_counts[""], "href": ""})
-
-    nodes = {node.id: node for node in tree}
-    # Each node's evaluations include those of the nodes beneath it, as the method filter does.
-    under = defaultdict(set)
-    for evaluation_id, design_id in design_pairs:
-        node = nodes.get(design_id)
-        while node is not None:
-            under[node.id].add(evaluation_id)
-            node = nodes.get(node.parent_id)
-
-    types = [node for node in tree if node.parent_id is None]
-    years = sorted({year for _, year in year_pairs})
-    if years and years[-1] - years[0] < 60:
-        years = list(range(years[0], years[-1] + 1))  # a continuous axis, gaps shown as zero
-    evaluations_in_year = defaultdict(set)
-    for evaluation_id, year in year_pairs:
-        evaluations_in_year[year].add(evaluation_id)
-    by_year = {
-        "years": years,
-        "totals": [len(evaluations_in_year[y]) for y in years],
-        "series": [
-            {
-                "code": t.code,
-                "name": t.name,
-                "counts": [len(evaluations_in_year[y] & under[t.id]) for y in years],
-                "hrefs": [_browse(year=y, type=t.code) for y in years],
-            }
-            for t in types
-        ],
-    }
-
-    departments, department_evaluations = {}, defaultdict(set)
-    for evaluation_id, code, name in leads + others:
-        departments[code] = name
-        department_evaluations[code].add(evaluation_id)
-    columns = sorted(departments, key=lambda c: (-len(department_evaluations[c]), departments[c]))
-    depth = {}
-    for node in tree:
-        depth[node.id] = 0 if node.parent_id is None else depth.get(node.parent_id, 0) + 1
-    matrix_rows = []
-    for node in _tree_order(tree):
-        if not under[node.id]:
-            continue
-        matrix_rows.append(
-            {
-                "code": node.code,
-                "name": str(node),
-                "depth": depth[node.id],
-                "is_type": node.parent_id is None,
-                "total": len(under[node.id]),
-                "href": _browse(method=node.code),
-                "cells": [
-                    {
-                        "count": len(under[node.id] & department_evaluations[c]),
-                        "href": _browse(department=c, method=node.code),
-                    }
-                    for c in columns
-                ],
-            }
-        )
-    peak = max((cell["count"] for row in matrix_rows for cell in row["cells"]), default=0)
-    for row in matrix_rows:
-        for cell in row["cells"]:
-            cell["shade"] = 0 if not cell["count"] else 1 + (3 * cell["count"]) // (peak + 1)
-    matrix = {
-        "departments": [
-            {"code": c, "name": departments[c], "total": len(department_evaluations[c]), "href": _browse(department=c)}
-            for c in columns
-        ],
-        "rows": matrix_rows,
-    }
-    return {"total": total, "stages": stages, "by_year": by_year, "matrix": matrix}
-
-
-def _tree_order(tree):
-    """Depth-first: each type, then its methods, then their sub-methods."""
-    children = defaultdict(list)
-    for node in tree:
-        children[node.parent_id].append(node)
-    ordered = []
-
-    def walk(parent_id):
-        for node in children[parent_id]:
-            ordered.append(node)
-            walk(node.id)
-
-    walk(None)
-    return ordered
-
-
-def insight_tables(insights):
-    """The figures as plain tables (header row, then data rows) for CSV
-    downloads: one per figure, keyed by the name the download uses."""
-    stages = [["Stage", "Evaluations"]] + [[s["label"], s["count"]] for s in insights["stages"]]
-    by_year = insights["by_year"]
-    years = [["Year", "Evaluations (any type)"] + [s["name"] for s in by_year["series"]]]
-    for i, year in enumerate(by_year["years"]):
-        years.append([year, by_year["totals"][i]] + [s["counts"][i] for s in by_year["series"]])
-    matrix = insights["matrix"]
-    methods = [
-        ["Type or method", "Type or method code", "All departments"] + [d["name"] for d in matrix["departments"]]
-    ]
-    for row in matrix["rows"]:
-        methods.append([row["name"], row["code"], row["total"]] + [c["count"] for c in row["cells"]])
-    return {"stages": stages, "years": years, "methods-by-department": methods}

@@ -1,22 +1,64 @@
 """Turn a fetched record into the rows its page shows, in the public registry's
 order and wording ("No other departments listed", "Not provided").
 
-Pure functions over already-fetched objects: no queries happen here.
+Pure functions over already-fetched objects: no queries happen here, and no
+URLs are built but those the caller passes in (`Urls`) and the models' own.
 """
 
 import re
 from dataclasses import dataclass, field
+from urllib.parse import urlencode
 
 from registry.models.evaluations import LinkKind
 
 NOT_PROVIDED = "Not provided"
 
+# Each fixed row's id and the words a reader sees for it. Code finds rows by id
+# (the comparison aligns them, "Check your answers" links them to a question);
+# only this table (and the methods, links and event rows named after their
+# vocabulary) says what a row is called, so a copy edit changes nothing else.
+LABELS = {
+    "lead_department": "Lead department",
+    "stage": "Evaluation stage",
+    "other_departments": "Other departments",
+    "types": "Evaluation types",
+    "grant": "Grant information",
+    "major_project": "Government Major Project information",
+    "policy_areas": "Policies",
+    "programme": "Programme",
+    "organisations": "Organisations",
+    "places": "Places",
+    "cost": "Cost",
+    "cost_note": "Note",
+    "permission_to_share": "Permission to share confirmed",
+}
+
 
 @dataclass
 class Row:
-    key: str
+    id: str  # stable: "lead_department", "methods:impact", "link:report"
+    key: str  # the row's name as the page shows it
     values: list = field(default_factory=list)  # strings, or dicts with text/href
     empty: str = NOT_PROVIDED
+
+
+def row(id, values, empty=NOT_PROVIDED):
+    """A fixed row, named from LABELS."""
+    return Row(id, LABELS[id], values, empty)
+
+
+@dataclass(frozen=True)
+class Urls:
+    """Pages a record's values link to, given by the web or API view that shows them."""
+
+    browse: str  # the browse page: a lead department links to it, filtered
+    documents: str  # the documents list: "View all" links to it, filtered by record
+
+    def browse_filtered(self, **params):
+        return f"{self.browse}?{urlencode(params)}"
+
+    def documents_of(self, evaluation):
+        return f"{self.documents}?{urlencode({'evaluation': evaluation.slug})}"
 
 
 def short_name(design_type):
@@ -44,16 +86,17 @@ def design_rows(evaluation, tree):
         if node.parent_id:
             children.setdefault(node.parent_id, []).append(node)
     types = [node for node in tree if node.parent_id is None and node.id in chosen]
-    rows = [Row("Evaluation types", [_design_label(chosen[t.id]) for t in types], "No evaluation types listed")]
+    rows = [row("types", [_design_label(chosen[t.id]) for t in types], "No evaluation types listed")]
 
     def methods_row(parent):
         picked = [chosen[c.id] for c in children.get(parent.id, []) if c.id in chosen]
         name = short_name(parent)
-        return Row(f"{name} methods", [_design_label(d) for d in picked], f"No {name} methods listed"), picked
+        labels = [_design_label(d) for d in picked]
+        return Row(f"methods:{parent.code}", f"{name} methods", labels, f"No {name} methods listed"), picked
 
     for design_type in types:
-        row, picked = methods_row(design_type)
-        rows.append(row)
+        methods, picked = methods_row(design_type)
+        rows.append(methods)
         for design in picked:
             if children.get(design.design_type_id):
                 rows.append(methods_row(design.design_type)[0])
@@ -66,17 +109,17 @@ def _yes_no(value, yes, no):
     return [yes if value else no]
 
 
-def description_rows(evaluation, tree):
+def description_rows(evaluation, tree, urls):
     e = evaluation
     lead = (
-        [{"text": e.lead_department.name, "href": f"/evaluations/?department={e.lead_department.code}"}]
+        [{"text": e.lead_department.name, "href": urls.browse_filtered(department=e.lead_department.code)}]
         if e.lead_department
         else []
     )
     rows = [
-        Row("Lead department", lead),
-        Row("Evaluation stage", [e.get_stage_display()] if e.stage else []),
-        Row("Other departments", [d.name for d in e.other_departments.all()], "No other departments listed"),
+        row("lead_department", lead),
+        row("stage", [e.get_stage_display()] if e.stage else []),
+        row("other_departments", [d.name for d in e.other_departments.all()], "No other departments listed"),
     ]
     rows += design_rows(e, tree)
     grant = _yes_no(
@@ -94,9 +137,9 @@ def description_rows(evaluation, tree):
     if e.is_major_project and e.major_project_number:
         major.append(f"Major project number: {e.major_project_number}")
     rows += [
-        Row("Grant information", grant),
-        Row("Government Major Project information", major),
-        Row("Policies", [_policy_label(p) for p in e.policy_areas.all()], "No policies provided"),
+        row("grant", grant),
+        row("major_project", major),
+        row("policy_areas", [_policy_label(p) for p in e.policy_areas.all()], "No policies provided"),
     ]
     return rows
 
@@ -114,9 +157,9 @@ def context_rows(evaluation):
         for r in e.organisation_roles.all()
     ]
     return [
-        Row("Programme", programme),
-        Row("Organisations", orgs),
-        Row("Places", [p.name for p in e.places.all()]),
+        row("programme", programme),
+        row("organisations", orgs),
+        row("places", [p.name for p in e.places.all()]),
     ]
 
 
@@ -126,9 +169,9 @@ def cost_rows(evaluation):
         cost = []
     else:
         cost = [f"£{e.cost_amount:,.0f}" + (f" ({e.cost_price_year} prices)" if e.cost_price_year else "")]
-    rows = [Row("Cost", cost)]
+    rows = [row("cost", cost)]
     if e.cost_note:
-        rows.append(Row("Note", [e.cost_note]))
+        rows.append(row("cost_note", [e.cost_note]))
     return rows
 
 
@@ -142,14 +185,16 @@ def sharing_rows(evaluation):
                 values.append({"text": link.title or link.url, "href": link.url})
             else:
                 values.append(f"Yes (address not provided){': ' + link.note if link.note else ''}")
-        rows.append(Row(kind.label, values, "No link provided"))
-    rows.append(Row("Permission to share confirmed", _yes_no(evaluation.permission_to_share, "Yes", "No")))
+        rows.append(Row(f"link:{kind.value}", kind.label, values, "No link provided"))
+    rows.append(row("permission_to_share", _yes_no(evaluation.permission_to_share, "Yes", "No")))
     return rows
 
 
-def record_sections(evaluation, tree):
+def record_sections(evaluation, tree, urls):
+    """The record page's sections of rows. `tree` is `selectors.design_tree()`;
+    `urls` says where values link (`Urls`)."""
     return {
-        "description": description_rows(evaluation, tree),
+        "description": description_rows(evaluation, tree, urls),
         "context": context_rows(evaluation),
         "costs": cost_rows(evaluation),
         "sharing": sharing_rows(evaluation),

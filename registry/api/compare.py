@@ -1,10 +1,11 @@
 """Comparison and insight figures as data: the same rows the /compare/ and
-/insights/ pages show, built by registry.comparison.
+/insights/ pages show, built by registry.comparison and registry.insights.
 
 The serializers below describe the responses for the OpenAPI schema and
 shape the output, so what is sent is what the schema says.
 """
 
+from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers
@@ -13,7 +14,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from registry import comparison, selectors
+from registry import comparison, insights, presenters, selectors
 from registry.api.serializers import ErrorSerializer
 from registry.models.evaluations import Stage, Visibility
 from registry.models.findings import Direction, Significance
@@ -88,8 +89,11 @@ def _value(value):
 
 
 def comparison_data(result, tree, only_differences=False):
-    """The comparison as plain data for the serializer."""
-    sections = comparison.visible_sections(comparison.compare_sections(result.evaluations, tree), only_differences)
+    """The comparison as plain data for the serializer. Values link to the website's pages."""
+    urls = presenters.Urls(browse=reverse("registry:browse"), documents=reverse("registry:documents"))
+    sections = comparison.visible_sections(
+        comparison.compare_sections(result.evaluations, tree, urls), only_differences
+    )
     return {
         "evaluations": [
             {
@@ -253,4 +257,4 @@ class InsightsView(APIView):
         tags=["compare"],
     )
     def get(self, request):
-        return Response(InsightsSerializer(comparison.registry_insights()).data)
+        return Response(InsightsSerializer(insights.registry_insights(reverse("registry:browse"))).data)

@@ -11,7 +11,8 @@ import json
 
 from rest_framework.renderers import BaseRenderer
 
-from registry.api.jsonld import record_jsonld, records_jsonld
+from registry.csv_cells import safe_cell
+from registry.linked_data import record_jsonld, records_jsonld
 
 JOIN = "; "
 
@@ -52,18 +53,11 @@ class CSVRenderer(BaseRenderer):
         writer = csv.writer(buffer)
         writer.writerow([name for name, _ in self.columns])
         for item in _rows(data):
-            writer.writerow([_safe_cell(get(item)) for _, get in self.columns])
+            writer.writerow([safe_cell(get(item)) for _, get in self.columns])
         response = (renderer_context or {}).get("response")
         if response is not None and response.status_code == 200:
             response["Content-Disposition"] = f'attachment; filename="{self.filename}"'
         return buffer.getvalue().encode(self.charset)
-
-
-def _safe_cell(value):
-    """Neutralise spreadsheet formulas: a cell starting with = + - @ is shown as text."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
 
 
 def _event_dates(item):

@@ -9,9 +9,7 @@ import hashlib
 import json
 import re
 
-from django.db.models import Prefetch
-
-from registry.models import Department, DesignType, Document, Evaluation, EvaluationDesign, PolicyArea
+from registry.models import Department, DesignType, Document, Evaluation
 from registry.models.evaluations import Visibility
 
 PASSAGE_WORDS = 300
@@ -167,17 +165,7 @@ def document_entry(document):
 
 
 def _evaluation_queryset():
-    return Evaluation.objects.filter(visibility=Visibility.PUBLISHED).select_related(
-        "lead_department", "programme"
-    ).prefetch_related(
-        "other_departments",
-        "places",
-        Prefetch("policy_areas", queryset=PolicyArea.objects.select_related("parent")),
-        Prefetch("designs", queryset=EvaluationDesign.objects.order_by("design_type__position", "id")),
-        "organisation_roles__organisation",
-        "event_dates",
-        "findings",
-    ).order_by("id")
+    return Evaluation.objects.published().with_detail(documents=None).order_by("id")
 
 
 def evaluation_entries(ids=None):

@@ -13,11 +13,10 @@ from django.urls import path, reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from registry import charts, comparison, selectors
+from registry import charts, comparison, presenters, selectors
+from registry.csv_cells import safe_cell
 
 NOTICE_KEY = "compare_notice"
-# Characters that make a spreadsheet treat a cell as a formula.
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def get_basket(request):
@@ -50,11 +49,7 @@ def _next_url(request):
 def add(request):
     slug = request.POST.get("slug", "").strip()
     basket = get_basket(request)
-    title = (
-        selectors.visible_evaluations(request.user).filter(slug=slug).values_list("title", flat=True).first()
-        if slug
-        else None
-    )
+    title = selectors.evaluation_title(slug, request.user) if slug else None
     if title is None:
         _save_basket(request, basket, "That evaluation could not be added: it is not published or does not exist.")
     elif slug in basket:
@@ -94,8 +89,9 @@ def compare(request):
         # Records unpublished since they were added: drop them, and say so once.
         _save_basket(request, result.slugs)
     only_differences = request.GET.get("show") == "differences" and len(result.evaluations) > 1
+    urls = presenters.Urls(browse=reverse("registry:browse"), documents=reverse("registry:documents"))
     sections = comparison.visible_sections(
-        comparison.compare_sections(result.evaluations, selectors.design_tree()), only_differences
+        comparison.compare_sections(result.evaluations, selectors.design_tree(), urls), only_differences
     )
     if request.GET.get("format") == "csv":
         return _csv(result, sections)
@@ -140,20 +136,15 @@ def _effect_charts(groups):
     ]
 
 
-def csv_cell(value):
-    text = str(value)
-    return "'" + text if text.startswith(_FORMULA_START) else text
-
-
 def _csv(result, sections):
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="evaluation-comparison.csv"'
     writer = csv.writer(response)
-    writer.writerow(["Section", "Row"] + [csv_cell(e.title) for e in result.evaluations] + ["Records differ"])
+    writer.writerow(["Section", "Row"] + [safe_cell(e.title) for e in result.evaluations] + ["Records differ"])
     for section in sections:
         for row in section.rows:
             writer.writerow(
-                [section.title, row.key] + [csv_cell(t) for t in row.texts] + ["yes" if row.differs else "no"]
+                [section.title, row.key] + [safe_cell(t) for t in row.texts] + ["yes" if row.differs else "no"]
             )
     return response
 

@@ -5,10 +5,11 @@ import csv
 
 from django.http import HttpResponse
 from django.shortcuts import render
-from django.urls import path
+from django.urls import path, reverse
 
-from registry import charts, comparison
-from registry.web.compare import csv_cell
+from registry import charts
+from registry import insights as figures
+from registry.csv_cells import safe_cell
 
 FIGURES = {
     "stages": "Evaluations by stage",
@@ -18,10 +19,10 @@ FIGURES = {
 
 
 def insights(request):
-    data = comparison.registry_insights()
+    data = figures.registry_insights(reverse("registry:browse"))
     figure = request.GET.get("figure", "")
     if request.GET.get("format") == "csv" and (not figure or figure in FIGURES):
-        return _csv(comparison.insight_tables(data), figure)
+        return _csv(figures.insight_tables(data), figure)
     errors = []
     if request.GET.get("format") == "csv":
         errors = [f"There is no figure called “{figure[:40]}”. Download one of the figures listed on this page."]
@@ -60,14 +61,14 @@ def _csv(tables, figure):
     writer = csv.writer(response)
     if figure:
         for row in tables[figure]:
-            writer.writerow([csv_cell(value) for value in row])
+            writer.writerow([safe_cell(value) for value in row])
         return response
     writer.writerow(["Figure", "Row", "Column", "Evaluations"])
     for name, (header, *rows) in tables.items():
         first_count = 2 if name == "methods-by-department" else 1  # skip the code column
         for row in rows:
             for column, value in zip(header[first_count:], row[first_count:], strict=True):
-                writer.writerow([FIGURES[name], csv_cell(row[0]), csv_cell(column), value])
+                writer.writerow([FIGURES[name], safe_cell(row[0]), safe_cell(column), value])
     return response
 
 

@@ -1,18 +1,23 @@
-"""The comparison and insight selectors, over the seed records and factory records."""
+"""The comparison and insight figures, over the seed records and factory records."""
 
 import pytest
 
-from registry import comparison, selectors
+from registry import comparison, insights, presenters, selectors
 from registry.models import Evaluation
 from tests.factories import EvaluationFactory, FindingFactory, rich_evaluation
 
 pytestmark = pytest.mark.django_db
 
+URLS = presenters.Urls(browse="/evaluations/", documents="/documents/")
 SEEDS = ["project-crewe", "lincolnshire-partners-in-practice", "achieving-for-children-partners-in-practice"]
 
 
 def rows_by_key(sections):
     return {row.key: row for section in sections for row in section.rows}
+
+
+def rows_by_id(sections):
+    return {row.id: row for section in sections for row in section.rows}
 
 
 def test_parse_slugs_reports_repeats_bad_addresses_and_more_than_four():
@@ -35,7 +40,7 @@ def test_unknown_and_draft_slugs_get_the_same_message_and_are_not_returned():
 
 def test_seed_comparison_aligns_methods_by_section():
     result = comparison.compared_evaluations(SEEDS, None)
-    rows = rows_by_key(comparison.compare_sections(result.evaluations, selectors.design_tree()))
+    rows = rows_by_key(comparison.compare_sections(result.evaluations, selectors.design_tree(), URLS))
     assert [v for v in rows["Impact methods"].cells[0]] == ["Randomised control trial (RCT)"]
     assert rows["Impact methods"].cells[1] == ["Quasi-experimental method"]
     assert rows["Process methods"].cells[0] == ["Individual interviews"]
@@ -52,9 +57,29 @@ def test_seed_comparison_aligns_methods_by_section():
     assert keys.index("Evaluation stage") < keys.index("Impact methods") < keys.index("Publication of final results")
 
 
+def test_rows_are_aligned_by_id_whatever_their_wording():
+    result = comparison.compared_evaluations(SEEDS, None)
+    sections = comparison.compare_sections(result.evaluations, selectors.design_tree(), URLS)
+    by_id, by_key = rows_by_id(sections), rows_by_key(sections)
+    assert by_id["methods:impact"] is by_key["Impact methods"]
+    assert by_id["methods:quasi_experimental"] is by_key["Quasi-experimental methods"]
+    assert by_id["lead_department"] is by_key["Lead department"]
+    assert by_id["event:final_results"] is by_key["Publication of final results"]
+    assert by_id["link:report"].key == "Link(s) to published report(s)"
+    # A row's id names it in every section; no two rows share one.
+    assert len(by_id) == sum(len(section.rows) for section in sections)
+
+
+def test_values_link_to_the_pages_the_caller_names():
+    result = comparison.compared_evaluations(SEEDS[:1], None)
+    urls = presenters.Urls(browse="/elsewhere/", documents="/papers/")
+    rows = rows_by_id(comparison.compare_sections(result.evaluations, selectors.design_tree(), urls))
+    assert rows["lead_department"].cells[0][0]["href"].startswith("/elsewhere/?department=")
+
+
 def test_only_differences_drops_identical_rows_and_empty_sections():
     result = comparison.compared_evaluations(SEEDS[1:], None)
-    sections = comparison.compare_sections(result.evaluations, selectors.design_tree())
+    sections = comparison.compare_sections(result.evaluations, selectors.design_tree(), URLS)
     shown = rows_by_key(comparison.visible_sections(sections, only_differences=True))
     assert "Lead department" not in shown and "Programme" not in shown
     assert "Places" in shown and "Quasi-experimental methods" in shown
@@ -90,7 +115,7 @@ def test_outcomes_match_ignoring_case_and_punctuation_and_units_do_not_mix():
 def test_insights_count_published_records_as_the_browse_filters_do(client):
     rich_evaluation(1)
     rich_evaluation(2, visibility="draft")
-    data = comparison.registry_insights()
+    data = insights.registry_insights("/evaluations/")
     assert data["total"] == Evaluation.objects.published().count() == 4
     stages = {s["code"]: s["count"] for s in data["stages"]}
     assert stages == {"planned": 0, "ongoing": 1, "complete": 3}
@@ -112,7 +137,7 @@ def test_insights_count_published_records_as_the_browse_filters_do(client):
 
 
 def test_insight_tables_match_the_figures():
-    tables = comparison.insight_tables(comparison.registry_insights())
+    tables = insights.insight_tables(insights.registry_insights("/evaluations/"))
     assert tables["stages"][0] == ["Stage", "Evaluations"]
     assert ["A complete evaluation report", 3] in tables["stages"]
     assert tables["methods-by-department"][1][:3] == ["Impact evaluation", "impact", 3]

@@ -477,9 +477,15 @@ class WhooshBackend(SearchBackend):
             query = self._parser(schema).parse(self.synonyms().expand(text))
         except Exception:  # noqa: BLE001 - whoosh raises many kinds on odd input
             logger.info("Unparsable query %r", text, exc_info=True)
-            words = " ".join(w for w in "".join(c if c.isalnum() else " " for c in text).split())
+            # Lower case, so AND / OR / NOT are searched as words, not read as operators
+            # again (whoosh fails on "NOT NOT x" with an IndexError).
+            words = " ".join(w for w in "".join(c if c.isalnum() else " " for c in text).lower().split())
             message = "We could not understand the search syntax, so we searched for the words in it."
-            query = self._parser(schema).parse(words) if words else Every()
+            try:
+                query = self._parser(schema).parse(words) if words else Every()
+            except Exception:  # noqa: BLE001 - never a server error for a query
+                logger.warning("Unparsable plain words %r", words, exc_info=True)
+                query = NullQuery
         if query is None or query is NullQuery:
             return NullQuery, message or "Your search has no words we can look for: try other words."
         return query, message

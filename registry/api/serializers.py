@@ -689,7 +689,7 @@ class MethodField(serializers.Field):
             self.fail("invalid")
         if "\x00" in code or (description and "\x00" in description):
             self.fail("null_character")
-        design_type = DesignType.objects.filter(code=code).first()
+        design_type = DesignType.objects.select_related("parent__parent").filter(code=code).first()
         if design_type is None:
             self.fail("does_not_exist", value=code)
         return design_type, description
@@ -719,7 +719,8 @@ class EvaluationWriteSerializer(serializers.ModelSerializer):
         child=MethodField(),
         required=False,
         help_text="Evaluation types and methods by code (see /api/v1/methods/); an “Other” method as "
-        '{"code": ..., "description": ...}. Replaces the record\'s types and methods.',
+        '{"code": ..., "description": ...}. A method brings its type, a sub-method its method, as in '
+        "the web journey. Replaces the record's types and methods.",
     )
     cost_amount = serializers.DecimalField(
         max_digits=14, decimal_places=2, min_value=0, allow_null=True, required=False, coerce_to_string=False

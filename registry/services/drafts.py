@@ -137,6 +137,18 @@ def save_nothing(evaluation: Evaluation, data: Mapping[str, Any], *, by: User) -
     """Steps whose rows are added one at a time (dates, links, findings) only move the user on."""
 
 
+def with_ancestors(chosen: Mapping[DesignType, str | None]) -> dict[DesignType, str | None]:
+    """The chosen types and methods with the nodes above them, as the journey records
+    them: a method is chosen under its type, and a sub-method brings its method."""
+    complete = dict(chosen)
+    for design_type in chosen:
+        node = design_type
+        while node.parent_id is not None:
+            node = node.parent
+            complete.setdefault(node, None)
+    return complete
+
+
 def _is_revision(evaluation: Evaluation) -> bool:
     return Submission.objects.filter(evaluation=evaluation, revision_of__isnull=False).exists()
 
@@ -223,7 +235,7 @@ def _apply(evaluation: Evaluation, data: dict[str, Any], *, by: User, reason: st
     if "lead_department" in data or "other_departments" in relations:
         rules.enforce(rules.lead_not_also_other(evaluation.lead_department, evaluation.other_departments.all()))
     if methods is not None:
-        chosen = dict(methods)
+        chosen = with_ancestors(dict(methods))
         evaluation.designs.exclude(design_type__in=list(chosen)).delete()
         _write_designs(evaluation, chosen, evaluation.designs.all())
     for name, values in rows.items():

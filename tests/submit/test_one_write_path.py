@@ -247,3 +247,16 @@ def snapshot(evaluation):
             "position", "outcome", "comparison", "direction", "effect_size", "effect_unit", "ci_lower", "ci_upper",
             "significance", "statement")),
     }
+
+
+def test_a_sub_method_brings_its_method_and_type_through_both_doors(client, contributor):
+    client.force_login(contributor)
+    draft = new_draft(client)
+    assert client.post(step_url(draft, "types"), {"types": ["impact"]}).status_code == 302
+    assert client.post(step_url(draft, "methods"), {"methods_impact": ["cluster"]}).status_code == 302
+    response = token_client(contributor).post(API, {"title": "T", "methods": ["cluster"]}, format="json")
+    assert response.status_code == 201, response.json()
+    api_record = Evaluation.objects.get(slug=response.json()["slug"])
+    assert snapshot(api_record)["designs"] == snapshot(draft)["designs"] == [
+        ("cluster", ""), ("impact", ""), ("rct", "")
+    ]

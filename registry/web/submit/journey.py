@@ -1,5 +1,7 @@
 """The share-an-evaluation journey: one question per page, each saved to the
 draft when the user continues. Views translate HTTP to services and forms."""
+from functools import wraps
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -17,16 +19,21 @@ from registry.web.submit.answers import answer_sections
 from registry.web.submit.steps import BY_SLUG, STEPS, build_form, next_slug, previous_slug
 
 
-def contributor_required(view):
-    """Signed-in contributors (and moderators) only; others are sent to sign in."""
-    @login_required
-    def wrapped(request, *args, **kwargs):
-        if not permissions.is_contributor(request.user):
-            raise Http404("Only contributors can share evaluations.")
-        return view(request, *args, **kwargs)
-    wrapped.__name__ = view.__name__
-    wrapped.__doc__ = view.__doc__
-    return wrapped
+def role_required(allowed, message):
+    """A view for signed-in users whom `allowed(user)` admits: others signed in get a 404
+    with `message` (what they may not do is not advertised), visitors are sent to sign in."""
+    def decorator(view):
+        @login_required
+        @wraps(view)
+        def wrapped(request, *args, **kwargs):
+            if not allowed(request.user):
+                raise Http404(message)
+            return view(request, *args, **kwargs)
+        return wrapped
+    return decorator
+
+
+contributor_required = role_required(permissions.is_contributor, "Only contributors can share evaluations.")
 
 
 def _step_url(evaluation, slug):

@@ -13,18 +13,9 @@ from registry.models import Evaluation
 from registry.services import revisions, workflow
 from registry.web.submit import queries
 from registry.web.submit.answers import answer_sections
-from registry.web.submit.journey import _step_url
+from registry.web.submit.journey import _step_url, role_required
 
-
-def moderator_required(view):
-    @login_required
-    def wrapped(request, *args, **kwargs):
-        if not permissions.can_review(request.user):
-            raise Http404("Only moderators review records.")
-        return view(request, *args, **kwargs)
-    wrapped.__name__ = view.__name__
-    wrapped.__doc__ = view.__doc__
-    return wrapped
+moderator_required = role_required(permissions.can_review, "Only moderators review records.")
 
 
 @moderator_required

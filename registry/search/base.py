@@ -4,8 +4,11 @@ Only published records, and documents linked to a published record, are ever
 written to an index: a draft cannot leak through hits, snippets, facet counts or
 suggestions because the engine never sees it.
 """
+import re
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field, replace
+from itertools import combinations
+from math import comb
 
 FACET_FIELDS = ("type", "method", "department", "stage", "year", "kind")
 # Filter -> the facets whose counts it does not narrow. Values of one facet combine
@@ -68,7 +71,33 @@ class SearchResults:
     # typed found nothing, its correction did ("Showing results for ... / Search
     # instead for ...").
     corrected_from: str = ""
+    # True when no entry holds all the words and the results hold most of them
+    # (as many of the words as any entry holds), best first.
+    relaxed: bool = False
     error: str = ""  # a message about the query (e.g. malformed syntax) shown to the user; results may still be present
+
+
+_SYNTAX = re.compile(r'["():*?~^\[\]{}]|(?:^|\s)[+-]|\b(?:AND|OR|NOT)\b')
+MAX_RELAXED_GROUPS = 35
+
+
+def relaxed_queries(text):
+    """Queries asking for fewer of the words, most first: for "a b c", "(a b) OR
+    (a c) OR (b c)", then "a OR b OR c". Only for plain words: quotes, brackets,
+    operators and fields say exactly what the person wants. Stop words are left
+    out (they are not indexed), and a level with too many combinations is skipped."""
+    from whoosh.analysis import STOP_WORDS
+
+    if not text or _SYNTAX.search(text):
+        return []
+    words = list(dict.fromkeys(w for w in text.split() if w.lower() not in STOP_WORDS))
+    out = []
+    for size in range(len(words) - 1, 0, -1):
+        if size > 1 and comb(len(words), size) > MAX_RELAXED_GROUPS:
+            continue
+        out.append(" OR ".join("(" + " ".join(group) + ")" if size > 1 else group[0]
+                               for group in combinations(words, size)))
+    return out
 
 
 class SearchBackend(ABC):
@@ -92,22 +121,29 @@ class SearchBackend(ABC):
         """Remove hits of a kind ("evaluation" or "document") by id."""
 
     def search(self, query: SearchQuery) -> SearchResults:
-        """The query's page of results. A misspelt query that finds nothing shows
-        its correction's results instead (when the correction finds any), and a
-        "Did you mean" is only offered when it finds something: a suggestion must
-        never lead to an empty page."""
+        """The query's page of results, never a dead end when it can be helped:
+        - a misspelt query that finds nothing shows its correction's results
+          instead (when the correction finds any), and "Did you mean" is only
+          offered when it finds something;
+        - plain words that no entry holds all of show the entries holding most of
+          them (`relaxed`), rather than an empty page."""
         results = self.run_search(query)
-        if not results.suggestion:
-            return results
-        corrected = replace(query, text=results.suggestion)
+        if results.suggestion:
+            corrected = replace(query, text=results.suggestion)
+            if results.total == 0 and query.correct:
+                instead = self.run_search(corrected)
+                if instead.total:
+                    instead.suggestion, instead.corrected_from = "", query.text
+                    return instead
+                results.suggestion = ""
+            elif not self.search_ids(replace(corrected, page=1, facets=False), limit=1):
+                results.suggestion = ""
         if results.total == 0 and query.correct:
-            instead = self.run_search(corrected)
-            if instead.total:
-                instead.suggestion, instead.corrected_from = "", query.text
-                return instead
-            results.suggestion = ""
-        elif not self.search_ids(replace(corrected, page=1, facets=False), limit=1):
-            results.suggestion = ""
+            for text in relaxed_queries(query.text):
+                fewer = self.run_search(replace(query, text=text))
+                if fewer.total:
+                    fewer.relaxed, fewer.suggestion = True, ""
+                    return fewer
         return results
 
     @abstractmethod

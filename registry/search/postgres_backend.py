@@ -392,7 +392,7 @@ class PostgresBackend(SearchBackend):
             "SELECT CASE WHEN x.phrase THEN phraseto_tsquery('english', x.words) "
             "ELSE plainto_tsquery('english', x.words) END::text "
             "FROM unnest(%s::text[], %s::bool[]) WITH ORDINALITY AS x(words, phrase, n) ORDER BY x.n",
-            [[leaf.words for leaf in texts], [leaf.phrase for leaf in texts]])
+            [[_unhyphenated(leaf.words) for leaf in texts], [leaf.phrase for leaf in texts]])
         out = {}
         for leaf, (tsquery,) in zip(texts, cursor.fetchall(), strict=True):
             out[leaf] = tsquery
@@ -431,13 +431,6 @@ class PostgresBackend(SearchBackend):
             out.append((FILTER_FACETS.get(key, ()), sql, params))
         kinds = [k for k in query.kinds if k in ("evaluation", "document")]
         return out, ("e.kind = ANY(%s)", [kinds or ["evaluation", "document"]])
-
-    def _filters_sql(self, query, params):
-        filters, (kind_sql, kind_params) = self._filters(query)
-        for _, sql, filter_params in filters:
-            params += filter_params
-        params += kind_params
-        return [sql for _, sql, _ in filters] + [kind_sql]
 
     def _matched_from(self, source, condition, condition_params, query, columns):
         """(CTEs ending in `matched` and, when facets are counted under filters, in
@@ -767,6 +760,16 @@ class PostgresBackend(SearchBackend):
                 return [row[0] for row in cursor.fetchall()]
         except DatabaseError as error:
             raise SearchUnavailable(str(error)) from error
+
+
+_HYPHEN = re.compile(r"(?<=\w)[-\u2010\u2011](?=\w)")
+
+
+def _unhyphenated(words):
+    """Hyphens as spaces. PostgreSQL's parser reads "stepped-wedge" in a query as the
+    compound lexeme 'stepped-wedg' as well as its parts, which text written
+    "stepped wedge" does not hold; its parts alone match both ways of writing it."""
+    return _HYPHEN.sub(" ", words)
 
 
 def _json(value):

@@ -7,6 +7,7 @@ beside the index (rewritten whenever the table changes) and every process
 reloads it when the file changes.
 """
 import re
+from functools import lru_cache
 
 TOKEN = re.compile(r'"[^"]*"?|\(|\)|[^\s()"]+')
 OPERATORS = {"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE"}
@@ -23,17 +24,35 @@ def _quote(phrase):
     return words[0] if len(words) == 1 else '"' + " ".join(words) + '"'
 
 
-class Synonyms:
-    """Equivalent phrases, grouped: every phrase maps to the others of its group."""
+def _alternatives(pairs):
+    out = {}
+    for term, expansion in pairs:
+        a, b = normalise(term), normalise(expansion)
+        if a and b and a != b:
+            out.setdefault(a, set()).add(b)
+            out.setdefault(b, set()).add(a)
+    return out
 
-    def __init__(self, pairs=()):
+
+@lru_cache(maxsize=1)
+def _builtin_alternatives():
+    """British / American spellings and joined / hyphenated words (data files, see
+    registry/search/spellings.py), the same for every query."""
+    from registry.search.spellings import builtin_pairs
+
+    return _alternatives(builtin_pairs())
+
+
+class Synonyms:
+    """Equivalent phrases, grouped: every phrase maps to the others of its group.
+    The table's pairs (acronyms, method names) come on top of the built-in
+    spellings unless `builtin` is False."""
+
+    def __init__(self, pairs=(), builtin=True):
         self.pairs = sorted({(a, b) for a, b in pairs if normalise(a) and normalise(b)})
-        self.alternatives = {}
-        for term, expansion in self.pairs:
-            a, b = normalise(term), normalise(expansion)
-            if a != b:
-                self.alternatives.setdefault(a, set()).add(b)
-                self.alternatives.setdefault(b, set()).add(a)
+        self.alternatives = dict(_builtin_alternatives()) if builtin else {}
+        for key, alternatives in _alternatives(self.pairs).items():
+            self.alternatives[key] = self.alternatives.get(key, set()) | alternatives  # never mutate the shared sets
         self.longest = max((len(k) for k in self.alternatives), default=0)
 
     def _matches(self, words):
@@ -82,7 +101,9 @@ class Synonyms:
                 out.extend(run[done:first])
                 original = " ".join(run[first:last + 1])
                 if first != last or len(normalise(original)) != 1:
-                    original = '"' + " ".join(words[start:end]) + '"'
+                    # The words as typed stay plain words, not a phrase: "looked after
+                    # children" must still find "looked after child".
+                    original = "(" + " ".join(words[start:end]) + ")"
                 out.append("(" + " OR ".join([original] + [_quote(" ".join(a)) for a in alts]) + ")")
                 done = last + 1
             out.extend(run[done:])

@@ -39,7 +39,7 @@ def test_bench_search_prints_each_figure_and_removes_its_data(registry, live_ser
     for label in ("one word", "two words", "phrase", "field query", "facet-narrowed", "misspelled"):
         line = next(line for line in text.splitlines() if line.startswith(label))
         assert len(line.split()) >= len(label.split()) + 3, line  # p50, p95 and max
-    assert "3 of 3 with \"Did you mean\"" in text
+    assert "3 of 3 corrected or with \"Did you mean\"" in text
     assert "removed 41 synthetic records and 3 reports" in text
     assert not models.Evaluation.objects.filter(slug__startswith="bench-search-").exists()
     assert not models.Document.objects.filter(original_filename__startswith="bench-search-").exists()

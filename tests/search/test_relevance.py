@@ -117,10 +117,14 @@ def test_misspelt_query_that_finds_nothing_shows_its_correction_results(search_i
 
 
 def test_no_did_you_mean_that_finds_nothing(search_index):
-    # "reoffending Crewe" finds nothing either (no record has both), so nothing is offered.
+    # "reoffending Crewe" finds nothing either (no record has both), so it is not
+    # offered; the record holding most of the words is shown instead.
     assert search_index.suggest("reofending Crewe") == ["reoffending crewe"]
     results = search_index.search(SearchQuery(text="reofending Crewe"))
-    assert (results.total, results.suggestion, results.corrected_from) == (0, "", "")
+    assert (results.suggestion, results.corrected_from, results.relaxed) == ("", "", True)
+    assert evaluation_slugs(results) == ["project-crewe"]
+    typed = search_index.search(SearchQuery(text="reofending Crewe", correct=False))
+    assert (typed.total, typed.suggestion) == (0, "")
 
 
 def test_sort_by_date(search_index):

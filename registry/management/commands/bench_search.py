@@ -424,9 +424,9 @@ class Command(BaseCommand):
                 status, body = get(address, path)
                 timings.append((time.perf_counter() - started) * 1000)
                 bad += status != 200
-                suggested += b'id="did-you-mean"' in body
+                suggested += b'id="did-you-mean"' in body or b'id="search-corrected"' in body
             failures += bad
-            notes = f"{suggested} of {count} with \"Did you mean\"" if label == "misspelled" else ""
+            notes = f"{suggested} of {count} corrected or with \"Did you mean\"" if label == "misspelled" else ""
             if bad:
                 notes = f"{bad} failed; {notes}".rstrip("; ")
             self.say(f"{label:<16}{percentile(timings, 0.5):>9.1f}{percentile(timings, 0.95):>9.1f}"

@@ -104,6 +104,8 @@ class SearchBackend(ABC):
     # True when the backend writes its index in the database transaction of the
     # change it reflects (signals then index just before COMMIT, not after it).
     transactional = False
+    # (files, MB of files) that `ingest` stores, and indexes, together by default.
+    ingest_batch = (50, 32)
 
     def __init__(self, data_dir):
         self.data_dir = data_dir

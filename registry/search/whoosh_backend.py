@@ -189,6 +189,10 @@ class WhooshBackend(SearchBackend):
     # other processes wait on whoosh's file lock (up to WRITE_TIMEOUT).
     WRITE_TIMEOUT = 60.0
     MERGE_AFTER_SEGMENTS = 4  # each segment adds to every query's cost
+    # A batch is one segment, and each segment repeats the term dictionary: 1,000
+    # reports of 20,000 words written 250 at a time made 4 segments and an index of
+    # 1.47 times the text (292 MB for 199 MB), where batches of 50 made 20.
+    ingest_batch = (250, 64)
     _write_lock = threading.RLock()
 
     def __init__(self, data_dir):

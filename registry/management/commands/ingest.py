@@ -85,10 +85,12 @@ class Command(BaseCommand):
         parser.add_argument("paths", nargs="+", help="Files or folders (folders are walked).")
         parser.add_argument("--evaluation", help="Slug of the record the documents support.")
         parser.add_argument("--kind", default="report", help="Kind of document (default: report).")
-        parser.add_argument("--batch-size", type=int, default=BATCH_FILES,
-                            help=f"Files stored (and indexed) together (default {BATCH_FILES}).")
-        parser.add_argument("--batch-mb", type=float, default=BATCH_MB,
-                            help=f"At most about this many MB of files in a batch (default {BATCH_MB}).")
+        parser.add_argument("--batch-size", type=int, default=None,
+                            help="Files stored (and indexed) together (default: the search backend's, "
+                                 f"{BATCH_FILES} on PostgreSQL, 250 on whoosh).")
+        parser.add_argument("--batch-mb", type=float, default=None,
+                            help="At most about this many MB of files in a batch (default: the search "
+                                 f"backend's, {BATCH_MB} on PostgreSQL, 64 on whoosh).")
         parser.add_argument("--jobs", type=int, default=None,
                             help="Processes reading text out of files besides this one (0: read here; "
                                  "default: one per spare core when there is more than one batch).")
@@ -98,6 +100,9 @@ class Command(BaseCommand):
                                  "otherwise 1).")
 
     def handle(self, *args, paths, evaluation=None, kind="report", **options):
+        default_files, default_mb = get_backend().ingest_batch
+        options["batch_size"] = default_files if options["batch_size"] is None else options["batch_size"]
+        options["batch_mb"] = default_mb if options["batch_mb"] is None else options["batch_mb"]
         if options["batch_size"] < 1 or options["batch_mb"] <= 0:
             raise CommandError("--batch-size and --batch-mb must be positive.")
         if options["jobs"] is not None and options["jobs"] < 0:

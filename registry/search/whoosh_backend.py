@@ -65,7 +65,7 @@ from whoosh.analysis import LowercaseFilter, RegexTokenizer
 from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 from whoosh.qparser import AndGroup, FieldAliasPlugin, MultifieldParser, WildcardPlugin
 from whoosh.query import And, ConstantScoreQuery, Every, NullQuery, Or, Term
-from whoosh.writing import LockError
+from whoosh.writing import CLEAR, LockError
 
 from registry.search import entries as entry_source
 from registry.search import facets
@@ -241,8 +241,9 @@ class WhooshBackend(SearchBackend):
             return self._ix
 
     def _write(self, work, build_procs=0):
-        """Run work(writer) and commit, one writer at a time. `build_procs` (for an
-        empty index only) uses the whole-build writer with that many processes."""
+        """Run work(writer) and commit, one writer at a time. `build_procs` uses the
+        whole-build writer with that many processes, whose commit replaces every
+        segment the index held (whoosh's CLEAR merge policy)."""
         with self._write_lock:
             ix = self._index()
             opener = partial(build_writer, ix, build_procs) if build_procs else partial(update_writer, ix)
@@ -263,7 +264,7 @@ class WhooshBackend(SearchBackend):
                 writer.cancel()
                 raise
             if build_procs:
-                writer.commit()
+                writer.commit(mergetype=CLEAR)
                 return result
             # A save never pays for a merge: small updates commit unmerged, and
             # once segments pile up a background thread merges them.
@@ -399,7 +400,13 @@ class WhooshBackend(SearchBackend):
         return sum(p.stat().st_size for p in self.path.rglob("*") if p.is_file()) if self.path.exists() else 0
 
     def rebuild(self, progress=None, procs=None):
-        """Recreate the index from the database. Large builds use two processes."""
+        """Recreate the index from the database. Large builds use two processes.
+
+        The new segments are written beside the old ones, which go on answering
+        searches, and replace them in the commit: whoosh writes the table of
+        contents naming an index's segments last, so a rebuild killed at any point
+        before it leaves the old index whole (its unfinished files are swept by the
+        next commit). Only a new schema starts from an empty index."""
         n_evaluations, n_documents = entry_source.count_entries()
         procs = procs or (2 if n_evaluations + n_documents * 20 > 2000 else 1)
         if threading.active_count() > 1:
@@ -410,8 +417,11 @@ class WhooshBackend(SearchBackend):
         with self._write_lock:
             with self._open_lock:
                 self.path.mkdir(parents=True, exist_ok=True)
-                self._ix = index.create_in(str(self.path), build_schema())
-                (self.path / "schema-version").write_text(SCHEMA_VERSION)
+                version_file = self.path / "schema-version"
+                current = version_file.read_text().strip() if version_file.exists() else ""
+                if not (index.exists_in(str(self.path)) and current == SCHEMA_VERSION):
+                    self._ix = index.create_in(str(self.path), build_schema())
+                    version_file.write_text(SCHEMA_VERSION)
 
             def work(writer):
                 count = 0

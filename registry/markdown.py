@@ -4,6 +4,8 @@ Only a small set of tags and http(s)/mailto links survive, so a summary typed
 into a form can never carry a script or a javascript: link onto a page.
 """
 
+import re
+
 import markdown as md
 import nh3
 from django.utils.safestring import mark_safe
@@ -76,11 +78,17 @@ def html_to_text(html):
     return html_module.unescape(text)
 
 
+# Any character or line start that Markdown or HTML could give a meaning to.
+_MARKUP = re.compile(r"[\[\]<>*_`#&|\\!~]|^\s*(?:[-+=]|\d+[.)])(?:\s|$)|^ {4}|\n\s*\n", re.MULTILINE)
+
+
 def markdown_to_text(text):
     """What a reader sees of a Markdown text, as plain text: link text without its
     address, no emphasis marks or raw HTML. Search indexes and snippets use it, so
     a snippet never shows "[programme page](https://...)" or markup."""
     if not text:
         return ""
+    if not _MARKUP.search(text):  # most findings: nothing to render, and no parse to pay for
+        return text.strip()
     plain = html_to_text(md.markdown(text, extensions=["extra", "sane_lists"], output_format="html"))
     return "\n".join(line.strip() for line in plain.splitlines() if line.strip())

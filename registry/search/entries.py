@@ -9,6 +9,7 @@ import hashlib
 import json
 import re
 
+from registry.markdown import markdown_to_text
 from registry.models import Department, DesignType, Document, Evaluation
 from registry.models.evaluations import Visibility
 
@@ -102,7 +103,9 @@ def evaluation_entry(evaluation, tree):
         "kind": "evaluation",
         "pk": e.pk,
         "title": e.title,
-        "body": "\n\n".join([e.summary] + findings),
+        # Plain text: a snippet shows what a reader sees, never "[page](https://...)"
+        # or markup typed into a summary.
+        "body": "\n\n".join([markdown_to_text(e.summary)] + [markdown_to_text(f) for f in findings]),
         "method": "\n".join(method_names),
         "type": "\n".join(type_names),
         "department": sorted({v for d in departments for v in (d.code, acronym(d.name), d.gov_id) if v}),

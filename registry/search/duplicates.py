@@ -1,0 +1,52 @@
+"""Likely duplicates: published records that look like one being written (the
+same evaluation entered twice, by two teams or by a re-run import), found through
+the search interface so that both backends answer, and only among what the index
+holds (published records: a draft is never offered).
+
+A candidate is any published record sharing the title's significant words (most
+of them, as a relaxed search finds); it is kept when its title is close to the new
+one as a whole (token set ratio, word order and repeats ignored) or when titles
+are fairly close and the summaries are too.
+"""
+from dataclasses import dataclass
+
+from rapidfuzz import fuzz
+
+from registry.search import SearchQuery, SearchUnavailable, get_backend
+
+TITLE_ALONE = 90  # token set ratio (0-100) at which two titles name the same evaluation
+TITLE_WITH_SUMMARY = 75  # a closer look: titles this close, and ...
+SUMMARY = 60  # ... summaries this close
+
+
+@dataclass
+class LikelyDuplicate:
+    pk: int
+    slug: str
+    title: str
+    url: str
+    score: int  # 0-100
+
+
+def likely_duplicates(title, summary="", *, exclude=None, limit=3):
+    """[LikelyDuplicate], closest first; [] when the search cannot answer (a
+    warning must never stop anyone saving)."""
+    title = (title or "").strip()
+    if len(title) < 8:
+        return []
+    words = " ".join("".join(c if c.isalnum() else " " for c in title).split())
+    try:
+        hits = get_backend().search(SearchQuery(text=words, kinds=("evaluation",), page_size=20, facets=False)).hits
+    except SearchUnavailable:
+        return []
+    found = []
+    for hit in hits:
+        if exclude is not None and hit.pk == exclude:
+            continue
+        title_score = fuzz.token_set_ratio(title.lower(), hit.title.lower())
+        summary_score = fuzz.token_set_ratio(summary.lower(), (hit.extra or {}).get("summary", "").lower()) \
+            if summary else 0
+        if title_score >= TITLE_ALONE or (title_score >= TITLE_WITH_SUMMARY and summary_score >= SUMMARY):
+            found.append(LikelyDuplicate(pk=hit.pk, slug=hit.slug, title=hit.title, url=hit.url,
+                                         score=round(max(title_score, (title_score + summary_score) / 2))))
+    return sorted(found, key=lambda d: -d.score)[:limit]

@@ -282,3 +282,11 @@ def test_search_shows_link_filters_as_tags_and_zero_results_without_spelling_adv
     assert 'href="/search/?q=evaluation&amp;place=lincolnshire">remove' in html
     # Words alone that find nothing still get the spelling advice.
     assert "Check the spelling" in client.get("/search/?q=zzzzqqq").content.decode()
+
+
+def test_results_for_a_correction_say_so_and_offer_the_words_as_typed(client, whoosh_index):
+    html = client.get("/search/?q=reofending").content.decode()
+    assert "these are the results for the nearest spelling" in html
+    assert 'href="?q=reofending&amp;correct=0"' in html
+    typed = client.get("/search/?q=reofending&correct=0")
+    assert typed.context["results"].total == 0 and "Did you mean" in typed.content.decode()

@@ -86,8 +86,9 @@ def search_request(params):
             raise ValueError
     except ValueError:
         page, message = 1, f"“{raw_page[:20]}” is not a page number; showing page 1."
+    # correct=0: the words as typed, even when a correction would find something ("Search instead for").
     query = SearchQuery(text=params.get("q", "").strip(), filters=filters, sort=sort, page=page,
-                        page_size=settings.REGISTRY_PAGE_SIZE)
+                        page_size=settings.REGISTRY_PAGE_SIZE, correct=params.get("correct") != "0")
     return query, message
 
 
@@ -160,9 +161,15 @@ def search(request):
     # Lists per key, so pagination links keep every chosen facet value.
     params = {key: request.GET.getlist(key) for key in request.GET}
     page = PageResult(results.hits, query.page, num_pages, results.total, page_message, params)
-    suggestion_url = ""
+    suggestion_url = instead_url = ""
     if results.suggestion:
         suggestion_url = "?" + urlencode({"q": results.suggestion})
+    if results.corrected_from:
+        # The results are for a correction of words that found nothing: a way back to them.
+        instead = request.GET.copy()
+        instead.pop("page", None)
+        instead["correct"] = "0"
+        instead_url = "?" + instead.urlencode()
     asked = {key: [v[:120] for v in request.GET.getlist(key) if v][:10] for key in FILTER_PARAMS}
     tags = search_tags(request, asked, labels, unknown)
     return render(request, "registry/search.html", {
@@ -172,6 +179,7 @@ def search(request):
         "facet_groups": facet_groups(results, request.GET),
         "sorts": SORTS,
         "suggestion_url": suggestion_url,
+        "instead_url": instead_url,
         "filtered": bool(tags),
         "active_filters": tags,
         "filter_count": len(tags),

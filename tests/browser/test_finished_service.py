@@ -37,6 +37,7 @@ MAIN_PAGES = {
     "accessibility": "/accessibility/",
     "cookies": "/cookies/",
     "privacy": "/privacy/",
+    "not-found": "/no-such-page/",
 }
 
 
@@ -236,3 +237,16 @@ def test_charts_scale_with_a_viewbox_and_scroll_inside_their_box_on_a_phone(site
 def test_the_year_chart_says_how_many_records_have_no_dates(site, page):
     page.goto(site.url + "/insights/")
     assert "2 published evaluations have no event dates" in page.locator("#years-undated").inner_text()
+
+
+def test_the_moderators_upload_page_fits_320_px(site, page, django_user_model):
+    from django.test import Client
+
+    user = django_user_model.objects.create_user("moderator", password="a-long-password-1", is_staff=True)
+    client = Client()
+    client.force_login(user)
+    page.context.add_cookies([{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": site.url}])
+    page.set_viewport_size({"width": 320, "height": 800})
+    page.goto(site.url + "/documents/upload/")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 320
+    axe_clean(page, "document-upload-320")

@@ -8,6 +8,7 @@ the engine, so they cannot leak through hits, snippets, facets or suggestions.
 import hashlib
 import json
 import re
+from functools import lru_cache
 
 from registry.markdown import markdown_to_text
 from registry.models import Department, DesignType, Document, Evaluation
@@ -33,10 +34,15 @@ def stamp(entry):
 def passage_spans(text, size=PASSAGE_WORDS):
     """[(start, end)] character offsets of ~size-word passages of text: each passage
     is text[start:end], without the whitespace after its last word."""
-    words = [m.span() for m in re.finditer(r"\S+", text or "")]
-    if not words:
-        return [(0, 0)]
-    return [(words[i][0], words[min(i + size, len(words)) - 1][1]) for i in range(0, len(words), size)]
+    # One match per passage, the words counted inside the regex engine: a Python
+    # step per word made this a tenth of ingest's time.
+    spans = [m.span() for m in _passage_pattern(size).finditer(text or "")]
+    return spans or [(0, 0)]
+
+
+@lru_cache(maxsize=4)
+def _passage_pattern(size):
+    return re.compile(rf"\S+(?:\s+\S+){{0,{size - 1}}}")
 
 
 def passages(text, size=PASSAGE_WORDS):
@@ -142,15 +148,16 @@ def evaluation_entry(evaluation, tree):
 def document_entry(document):
     """A document, with its text split into passages indexed as separate hits."""
     d = document
+    spans = passage_spans(d.text)
     when = f"{d.month_name} {d.year}" if d.year and d.month else (str(d.year) if d.year else "")
     return {
         "kind": "document",
         "pk": d.pk,
         "title": d.title,
-        "passages": passages(d.text),
+        "passages": [d.text[start:end] for start, end in spans],
         # Where each passage sits in the document's text, for a backend that keeps
         # no copy of the text and reads snippets from the document itself.
-        "spans": passage_spans(d.text),
+        "spans": spans,
         "stage": "",
         "year": [str(d.year)] if d.year else [],
         "doc_kind": d.kind,

@@ -34,11 +34,12 @@ How a query runs (one statement for hits, total and facets):
 """
 import json
 import logging
+import operator
 import re
 import zlib
 from contextlib import contextmanager, nullcontext
 from functools import lru_cache
-from itertools import islice
+from itertools import compress, islice, repeat
 
 from django.db import DatabaseError, connection, transaction
 from rapidfuzz.distance import OSA
@@ -124,9 +125,46 @@ def pair_hashes(text, frequent):
     frequent stems are stored: a phrase holding a rarer word is found through that
     word's own index entry, in few enough chunks to check word positions. Storing
     every pair made the index 3.7 times the text of the benchmark's corpus."""
-    stems = stems_of(text)
-    return sorted({pair_hash(a, b) for a, b in zip(stems, stems[1:], strict=False)
-                   if a in frequent and b in frequent})
+    kept = _frequent_words(frequent).kept(_PAIR_WORD.findall((text or "").lower()))
+    pairs = set(zip(kept, kept[1:], strict=False))
+    return sorted({_cached_pair_hash(pair) for pair in pairs if pair[0] is not None and pair[1] is not None})
+
+
+class _FrequentWords:
+    """Each word's stem when it is one of the frequent stems, None otherwise,
+    looked up in C (map over dict.get) and stemmed once per word ever seen: a
+    Python step per word made pair hashing most of ingest's own CPU."""
+
+    LIMIT = 1_000_000  # words remembered before starting afresh
+
+    def __init__(self, frequent):
+        self.frequent = frequent
+        self.stems, self.rare = {}, set()
+
+    def kept(self, words):
+        found = list(map(self.stems.get, words))
+        new = set(compress(words, map(operator.is_, found, repeat(None)))) - self.rare
+        if new:
+            if len(self.stems) + len(self.rare) > self.LIMIT:
+                self.stems, self.rare = {}, set()
+            for word in new:
+                stem = _stem(word)
+                if stem in self.frequent:
+                    self.stems[word] = stem
+                else:
+                    self.rare.add(word)
+            found = list(map(self.stems.get, words))
+        return found
+
+
+@lru_cache(maxsize=4)
+def _frequent_words(frequent):
+    return _FrequentWords(frequent)
+
+
+@lru_cache(maxsize=500_000)
+def _cached_pair_hash(pair):
+    return pair_hash(*pair)
 
 
 def _int_array(values):

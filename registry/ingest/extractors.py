@@ -13,6 +13,7 @@ from registry.markdown import html_to_text
 # own Markdown is still rendered for pages by Python-Markdown (registry/markdown.py).
 _REPORT_MARKDOWN = MarkdownIt("commonmark").enable("table")
 _BLANK_LINES = re.compile(r"\n{3,}")
+MAX_PDF_PAGES = 5000
 
 
 class UnreadableDocument(ValueError):
@@ -49,20 +50,32 @@ def _decode(data, filename):
 
 def _pdf_to_text(data, filename):
     from pypdf import PdfReader
-    from pypdf.errors import PdfReadError
+    from pypdf.errors import PyPdfError
 
     # pypdf logs what it repairs ("EOF marker not found"); the reason we raise is what people need.
     logging.getLogger("pypdf").setLevel(logging.ERROR)
 
+    name = Path(filename).name
+    if b"%PDF-" not in data[:1024]:
+        raise UnreadableDocument(f"{name}: not a PDF, its contents are another kind of file. Save it as a PDF "
+                                 "and upload it again.")
     try:
         reader = PdfReader(io.BytesIO(data))
         if reader.is_encrypted:
-            raise UnreadableDocument(f"{Path(filename).name}: the PDF is encrypted, so its text cannot be read.")
+            raise UnreadableDocument(f"{name}: the PDF is protected by a password, so its text cannot be read. "
+                                     "Upload a copy without a password.")
+        if len(reader.pages) > MAX_PDF_PAGES:
+            raise UnreadableDocument(f"{name}: the PDF has {len(reader.pages):,} pages. Upload a PDF of at most "
+                                     f"{MAX_PDF_PAGES:,} pages.")
         return "\n\n".join((page.extract_text() or "") for page in reader.pages)
     except UnreadableDocument:
         raise
-    except (PdfReadError, ValueError, KeyError, TypeError, OSError) as error:
-        raise UnreadableDocument(f"{Path(filename).name}: not a readable PDF ({error}).") from error
+    except (PyPdfError, ValueError, KeyError, TypeError, OSError, RecursionError, MemoryError) as error:
+        # pypdf's own words ("Stream has ended unexpectedly") mean nothing to the
+        # person uploading; they go to the log.
+        logging.getLogger(__name__).info("Unreadable PDF %s: %r", name, error)
+        raise UnreadableDocument(f"{name}: not a readable PDF, it may be damaged. Save it as a PDF again and "
+                                 "upload the new copy.") from error
 
 
 def extract(data, filename):

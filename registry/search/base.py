@@ -71,6 +71,7 @@ class SearchResults:
     # typed found nothing, its correction did ("Showing results for ... / Search
     # instead for ...").
     corrected_from: str = ""
+    corrected_to: str = ""  # the words the results are for, then
     # True when no entry holds all the words and the results hold most of them
     # (as many of the words as any entry holds), best first.
     relaxed: bool = False
@@ -135,7 +136,7 @@ class SearchBackend(ABC):
             if results.total == 0 and query.correct:
                 instead = self.run_search(corrected)
                 if instead.total:
-                    instead.suggestion, instead.corrected_from = "", query.text
+                    instead.suggestion, instead.corrected_from, instead.corrected_to = "", query.text, corrected.text
                     return instead
                 results.suggestion = ""
             elif not self.search_ids(replace(corrected, page=1, facets=False), limit=1):

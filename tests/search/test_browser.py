@@ -38,9 +38,14 @@ def test_visitor_searches_narrows_and_follows_a_hit(live_index, page, axe):
     axe(page, "record-related")
 
 
-def test_misspelling_offers_did_you_mean(live_index, page, axe):
+def test_misspelling_shows_corrected_results_and_offers_the_words_as_typed(live_index, page, axe):
     page.goto(live_index.url + "/search/?q=reofending")
-    page.get_by_role("link", name="reoffending").click()
+    assert "Showing results for reoffending" in page.locator("#search-corrected").inner_text()
+    assert "Lincolnshire" in page.locator("#search-results").inner_text()
+    axe(page, "search-corrected")
+    page.get_by_role("link", name="reofending").click()
+    page.wait_for_url("**correct=0**")
+    page.get_by_role("link", name="reoffending").click()  # "Did you mean reoffending?"
     page.wait_for_url("**q=reoffending")
     assert "Lincolnshire" in page.locator("#search-results").inner_text()
     axe(page, "search-did-you-mean")

@@ -27,9 +27,21 @@ def test_facet_links_narrow_and_keep_the_words(client, search_index):
     assert [h.kind for h in narrowed.context["results"].hits] == ["document"]
 
 
-def test_did_you_mean_link(client, search_index):
-    html = client.get("/search/", {"q": "reofending"}).content.decode()
-    assert "Did you mean" in html and "?q=reoffending" in html
+def test_misspelling_shows_the_corrected_results_with_a_way_back(client, search_index):
+    response = client.get("/search/", {"q": "reofending"})
+    html = response.content.decode()
+    assert 'id="search-corrected"' in html and "Showing results for <strong>reoffending</strong>" in html
+    assert "Lincolnshire Partners in Practice" in html
+    instead = response.context["instead_url"]
+    assert "correct=0" in instead and "q=reofending" in instead
+    typed = client.get("/search/" + instead).content.decode()
+    assert "Did you mean" in typed and "?q=reoffending" in typed and 'id="search-corrected"' not in typed
+
+
+def test_most_of_the_words_is_said_plainly(client, search_index):
+    html = client.get("/search/", {"q": "reoffending platypodes"}).content.decode()
+    assert 'id="search-relaxed"' in html and "No results contain all your words" in html
+    assert "Lincolnshire Partners in Practice" in html
 
 
 @pytest.mark.parametrize("text", [
@@ -66,15 +78,17 @@ def test_snippets_escape_everything_but_the_highlight(client, search_index, djan
         EvaluationFactory(title="Escaping trial", summary='<img src=x onerror="alert(1)"> platypodes & <b>bold</b>')
     html = client.get("/search/", {"q": "platypodes"}).content.decode()
     assert "<mark>platypodes</mark>" in html
-    assert "<img" not in html and "onerror=&quot;alert(1)&quot;&gt;" in html
-    assert "<b>bold</b>" not in html
+    # Markup typed into a summary is neither run nor shown: the snippet is its words.
+    assert "<img" not in html and "onerror" not in html and "alert(1)" not in html
+    assert "<b>bold</b>" not in html and "&lt;b&gt;" not in html and "bold" in html
 
 
 # Queries a page makes whatever the number of hits: the page's own (facet labels, the
 # records shown) plus, on PostgreSQL, the search itself (a savepoint and its release, the
 # session's scan setting and its reset, synonyms, the tsqueries, the search, "Did you mean").
 SEARCH_PAGE_QUERIES = {"whoosh": 4, "postgres": 10}
-BROWSE_WITH_WORDS_QUERIES = {"whoosh": 12, "postgres": 13}
+# Browse adds the records' own reads and one query for the values its filter controls offer.
+BROWSE_WITH_WORDS_QUERIES = {"whoosh": 12, "postgres": 14}
 
 
 def test_search_page_query_count_is_fixed(client, search_index, search_backend_name, django_assert_max_num_queries):

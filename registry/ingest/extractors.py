@@ -78,11 +78,24 @@ def _pdf_to_text(data, filename):
                                  "upload the new copy.") from error
 
 
+# What a file really is, from its first bytes, when its name says it is text.
+_SIGNATURES = {b"%PDF-": "a PDF", b"PK\x03\x04": "a zip file (a Word or Excel file is one)",
+               b"\xd0\xcf\x11\xe0": "an old Office file", b"\x89PNG": "an image", b"\xff\xd8\xff": "an image"}
+
+
 def extract(data, filename):
     """Return (text, media_type) for the file's bytes."""
     media_type = media_type_for(filename)
     if not data:
         raise UnreadableDocument(f"{Path(filename).name}: the file is empty.")
+    if media_type != "application/pdf":
+        for signature, kind in _SIGNATURES.items():
+            if data.startswith(signature):
+                raise UnreadableDocument(f"{Path(filename).name}: the name says text but the file is {kind}. "
+                                         "Upload it with its real name, or save it as a PDF or text file.")
+        if b"\x00" in data[:8192]:
+            raise UnreadableDocument(f"{Path(filename).name}: not a text file. Save it as a PDF or text file "
+                                     "and upload it again.")
     if media_type == "application/pdf":
         text = _pdf_to_text(data, filename)
     elif media_type == "text/html":

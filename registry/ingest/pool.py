@@ -1,37 +1,44 @@
 """Text extraction for a collection of files, in worker processes.
 
 Extraction is a pure function of a file's bytes and name, so the workers need
-nothing else: no Django, no database. They are spawned, not forked, because the
-process running ingest may hold database connections and a search-index thread
-that a forked child would inherit mid-flight.
+nothing else: no Django, no database. Each file is read by a bounded worker
+(registry/ingest/bounded.py): one that takes too long or grows too large is
+stopped and the file reported as unreadable, so no file can hold `ingest` up.
 """
-import signal
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
-from multiprocessing import get_context
+import queue
+from concurrent.futures import ThreadPoolExecutor
 
+from registry.ingest.bounded import SECONDS, BoundedExtractor
 from registry.ingest.extractors import UnreadableDocument, extract
-
-
-def _leave_interrupts_to_the_parent():
-    """Ctrl-C reaches every process of the terminal; the parent stops the workers itself."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 class Extractor:
     """submit(data, name) starts reading a file; result(...) is (text, media_type)
-    or the UnreadableDocument saying why not. With jobs=0 it reads in this process."""
+    or the UnreadableDocument saying why not. `jobs` files are read at once, each
+    in its own bounded worker process; with jobs=0 a file is read in this process
+    (no bound: for tests and tools that read trusted files)."""
 
-    def __init__(self, jobs=0):
-        self.pool = None
+    def __init__(self, jobs=0, seconds=SECONDS):
+        self.jobs = jobs
         if jobs:
-            self.pool = ProcessPoolExecutor(jobs, mp_context=get_context("spawn"),
-                                            initializer=_leave_interrupts_to_the_parent)
+            self.workers = queue.SimpleQueue()
+            for _ in range(jobs):
+                self.workers.put(BoundedExtractor(seconds))
+            self.threads = ThreadPoolExecutor(jobs, thread_name_prefix="extract")
 
     def submit(self, data, name):
-        if self.pool is not None:
-            return self.pool.submit(extract, data, name)
+        if self.jobs:
+            return self.threads.submit(self._read_bounded, data, name)
         return self.read_here(data, name)
+
+    def _read_bounded(self, data, name):
+        worker = self.workers.get()
+        try:
+            return worker.extract(data, name)
+        except UnreadableDocument as error:
+            return error
+        finally:
+            self.workers.put(worker)
 
     @staticmethod
     def read_here(data, name):
@@ -43,15 +50,10 @@ class Extractor:
     def result(self, pending, data, name):
         if not hasattr(pending, "result"):
             return pending
-        try:
-            return pending.result()
-        except UnreadableDocument as error:
-            return error
-        except BrokenProcessPool:
-            # A worker died (out of memory, killed): read the rest here rather than lose them.
-            self.pool = None
-            return self.read_here(data, name)
+        return pending.result()
 
     def close(self, cancel=False):
-        if self.pool is not None:
-            self.pool.shutdown(wait=True, cancel_futures=cancel)
+        if self.jobs:
+            self.threads.shutdown(wait=True, cancel_futures=cancel)
+            for _ in range(self.jobs):
+                self.workers.get().close()

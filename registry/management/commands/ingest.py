@@ -92,8 +92,9 @@ class Command(BaseCommand):
                             help="At most about this many MB of files in a batch (default: the search "
                                  f"backend's, {BATCH_MB} on PostgreSQL, 64 on whoosh).")
         parser.add_argument("--jobs", type=int, default=None,
-                            help="Processes reading text out of files besides this one (0: read here; "
-                                 "default: one per spare core when there is more than one batch).")
+                            help="Worker processes reading text out of files, each stopping a file after "
+                                 "4 seconds (0: read here, without that bound; default: one per spare core, "
+                                 "at least one).")
         parser.add_argument("--writers", type=int, default=None,
                             help="Batches stored at once, each in its own transaction (default: 2 when the "
                                  "search index is written in the database's transaction, as on PostgreSQL; "
@@ -135,7 +136,8 @@ class Command(BaseCommand):
         planned = list(batches(wanted, options["batch_size"], options["batch_mb"]))
         jobs = options["jobs"]
         if jobs is None:
-            jobs = min(4, (os.cpu_count() or 1) - 1) if len(planned) > 1 else 0
+            # Every file is read in a bounded worker, so that none can hold ingest up.
+            jobs = max(1, min(4, (os.cpu_count() or 1) - 1)) if len(planned) > 1 else 1
         writers = options["writers"]
         if writers is None:
             writers = 2 if len(planned) > 1 and self.index_in_transaction() else 1

@@ -46,3 +46,15 @@ def search_index(db, search_data_dir, search_backend_name):
 @pytest.fixture
 def staff_user(django_user_model):
     return django_user_model.objects.create_user("moderator", "mod@example.org", "a-long-password-1", is_staff=True)
+
+
+# Reports of the relevance set (test_relevance_set.py), printed after the run so
+# the figures show in `make test` output whatever the verbosity.
+RELEVANCE_REPORTS = []
+
+
+def pytest_terminal_summary(terminalreporter):
+    if RELEVANCE_REPORTS:
+        terminalreporter.section("search relevance set (issue 19)")
+        for text in RELEVANCE_REPORTS:
+            terminalreporter.write_line(text)

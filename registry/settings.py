@@ -138,11 +138,15 @@ CSRF_COOKIE_HTTPONLY = False
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
-# HTTPS, for production (README "Deploying"). Each is off by default because a laptop
-# serves plain http://127.0.0.1, where secure-only cookies would never be sent back.
-SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = env_bool("SECURE_COOKIES", False)
-SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
-SECURE_HSTS_SECONDS = int(env("SECURE_HSTS_SECONDS", "0"))
+# HTTPS, for production (README "Deploying"). REGISTRY_ENV=production is the one switch: it
+# turns on every setting below (and the ones `check --deploy` asks for), each of which can
+# still be set on its own. Off by default because a laptop serves plain http://127.0.0.1,
+# where secure-only cookies would never be sent back.
+REGISTRY_ENV = env("REGISTRY_ENV", "development").strip().lower()
+PRODUCTION = REGISTRY_ENV == "production"
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = env_bool("SECURE_COOKIES", PRODUCTION)
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", PRODUCTION)
+SECURE_HSTS_SECONDS = int(env("SECURE_HSTS_SECONDS", str(365 * 24 * 3600) if PRODUCTION else "0"))
 # A service on a subdomain of service.gov.uk sends includeSubDomains and preload with HSTS,
 # as GOV.UK's service manual asks; either can be turned off with its variable set to 0.
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
@@ -150,9 +154,17 @@ SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
 # Behind a proxy that ends TLS, Django sees plain HTTP: the header the proxy sets (and strips
 # from clients), e.g. SECURE_PROXY_SSL_HEADER=X-Forwarded-Proto, says the visitor used HTTPS.
 # Without it SECURE_SSL_REDIRECT would redirect every request forever. Set it only when the
-# proxy overwrites the header, or a client could claim HTTPS for itself.
-if env("SECURE_PROXY_SSL_HEADER"):
-    SECURE_PROXY_SSL_HEADER = ("HTTP_" + env("SECURE_PROXY_SSL_HEADER").strip().upper().replace("-", "_"), "https")
+# proxy overwrites the header, or a client could claim HTTPS for itself. Production assumes
+# X-Forwarded-Proto; SECURE_PROXY_SSL_HEADER= (empty) turns it off.
+_proxy_ssl_header = env("SECURE_PROXY_SSL_HEADER", "X-Forwarded-Proto" if PRODUCTION else "").strip()
+if _proxy_ssl_header:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_" + _proxy_ssl_header.upper().replace("-", "_"), "https")
+# A load balancer probes /healthz over plain HTTP inside the network: answer it, don't redirect.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+# How many proxies in front of the app servers append to X-Forwarded-For (0: none, the
+# client's address is REMOTE_ADDR). The API throttle (DRF's NUM_PROXIES) and the sign-in
+# throttle both read it (registry/throttles.py), so a made-up header earns nothing.
+REGISTRY_TRUSTED_PROXIES = int(env("REGISTRY_TRUSTED_PROXIES", "0"))
 # Origins allowed to post forms when the proxy's address differs from the Host it passes on,
 # e.g. https://evaluation-registry.service.gov.uk (comma-separated).
 CSRF_TRUSTED_ORIGINS = [o.strip() for o in env("CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()]
@@ -171,4 +183,27 @@ LOGOUT_REDIRECT_URL = "registry:home"
 # The API's settings (REST_FRAMEWORK, SPECTACULAR_SETTINGS) live beside the API.
 from registry.api.conf import *  # noqa: E402,F401,F403
 
+# DRF's own reading of X-Forwarded-For follows the same count as the sign-in throttle.
+REST_FRAMEWORK["NUM_PROXIES"] = REGISTRY_TRUSTED_PROXIES  # noqa: F405
+
 REGISTRY_CONTACT_EMAIL = env("REGISTRY_CONTACT_EMAIL", "evaluation.registry@cabinetoffice.gov.uk")
+
+# Counts that must hold across gunicorn workers and app servers (the sign-in lock, the API
+# throttles) live in the database every server already shares: no Redis to run. The table
+# is made by migration 0007 (createcachetable), so `migrate` is the only set-up step.
+# A single process (runserver, the in-process tests) keeps them in memory instead: there is
+# nothing to share, and a request's query count stays the count of its own work (the
+# database cache costs a read and a write per throttled request). REGISTRY_CACHE=database
+# or memory chooses either way; production (REGISTRY_ENV=production) defaults to database.
+REGISTRY_CACHE = env("REGISTRY_CACHE", "database" if PRODUCTION else "memory").strip().lower()
+if REGISTRY_CACHE not in {"database", "memory"}:
+    raise RuntimeError("REGISTRY_CACHE must be 'database' or 'memory'.")
+CACHES = {
+    "default": {
+        "BACKEND": "registry.cache.DatabaseCache",  # incr keeps the expiry: registry/cache.py
+        "LOCATION": "registry_cache",
+        "OPTIONS": {"MAX_ENTRIES": 100_000},
+    } if REGISTRY_CACHE == "database" else {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+    },
+}

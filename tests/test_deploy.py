@@ -23,6 +23,7 @@ SETTINGS_VARIABLES = (
     "DATABASE_URL", "SECRET_KEY", "DEBUG", "ALLOWED_HOSTS", "REGISTRY_DATA_DIR", "REGISTRY_SEARCH_BACKEND",
     "SECURE_COOKIES", "SECURE_SSL_REDIRECT", "SECURE_HSTS_SECONDS", "SECURE_HSTS_INCLUDE_SUBDOMAINS",
     "SECURE_HSTS_PRELOAD", "SECURE_PROXY_SSL_HEADER", "CSRF_TRUSTED_ORIGINS", "DJANGO_SETTINGS_MODULE",
+    "REGISTRY_ENV", "REGISTRY_TRUSTED_PROXIES",
 )
 
 
@@ -64,6 +65,49 @@ def test_check_deploy_is_clean_with_the_production_environment(tmp_path):
                     env=production_environment(REGISTRY_DATA_DIR=str(tmp_path / "data")))
     assert result.returncode == 0, result.stdout + result.stderr
     assert "System check identified no issues (0 silenced)." in result.stdout
+
+
+def switched_environment(**overrides):
+    """Production by the one switch: no HTTPS variable of its own."""
+    return clean_environment(
+        REGISTRY_ENV="production",
+        DATABASE_URL=f"postgres://registry:secret@127.0.0.1:{closed_port()}/registry",
+        SECRET_KEY=secrets.token_urlsafe(50),
+        ALLOWED_HOSTS="evaluation-registry.service.gov.uk",
+        REGISTRY_SEARCH_BACKEND="postgres",
+        **overrides,
+    )
+
+
+def test_check_deploy_is_clean_with_the_production_switch_alone(tmp_path):
+    result = manage("check", "--deploy", "--fail-level", "WARNING",
+                    env=switched_environment(REGISTRY_DATA_DIR=str(tmp_path / "data")))
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "System check identified no issues (0 silenced)." in result.stdout
+
+
+def test_the_production_switch_turns_on_every_https_setting():
+    names = ("DEBUG", "SECURE_PROXY_SSL_HEADER", "SECURE_SSL_REDIRECT", "SECURE_HSTS_SECONDS",
+             "SESSION_COOKIE_SECURE", "CSRF_COOKIE_SECURE", "REGISTRY_TRUSTED_PROXIES")
+    assert read_settings(switched_environment(), *names) == [
+        False, ("HTTP_X_FORWARDED_PROTO", "https"), True, 31536000, True, True, 0,
+    ]
+    # each can still be set on its own, e.g. a proxy that sends another header
+    env = switched_environment(SECURE_PROXY_SSL_HEADER="X-Forwarded-Scheme", SECURE_HSTS_SECONDS="60")
+    assert read_settings(env, "SECURE_PROXY_SSL_HEADER", "SECURE_HSTS_SECONDS") == [
+        ("HTTP_X_FORWARDED_SCHEME", "https"), 60,
+    ]
+    # and without the switch a laptop gets none of them
+    assert read_settings(clean_environment(), *names) == [False, None, False, 0, False, False, 0]
+
+
+def test_trusted_proxies_is_one_setting_for_drf_and_sign_in():
+    env = switched_environment(REGISTRY_TRUSTED_PROXIES="2")
+    code = ("from django.conf import settings; "
+            "print(repr([settings.REGISTRY_TRUSTED_PROXIES, settings.REST_FRAMEWORK['NUM_PROXIES']]))")
+    result = manage("shell", "--verbosity", "0", "-c", code, env=env)
+    assert result.returncode == 0, result.stderr
+    assert ast.literal_eval(result.stdout.strip().splitlines()[-1]) == [2, 2]
 
 
 def test_check_deploy_warns_without_the_https_settings(tmp_path):

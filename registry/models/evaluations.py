@@ -107,6 +107,11 @@ class Evaluation(models.Model):
     def __str__(self):
         return self.title
 
+    @property
+    def reference(self):
+        """What a contributor quotes to the registry team: "ER-00042" (the id, padded; never changes)."""
+        return f"ER-{self.pk:05d}" if self.pk else ""
+
     def get_absolute_url(self):
         return reverse("registry:evaluation", kwargs={"slug": self.slug})
 

@@ -13,7 +13,7 @@ from typing import Any
 
 from django.db import transaction
 
-from registry import rules
+from registry import quality, rules
 from registry.models import (
     DesignType,
     Evaluation,
@@ -242,6 +242,9 @@ def _apply(evaluation: Evaluation, data: dict[str, Any], *, by: User, reason: st
         _replace_rows(evaluation, name, values, by=by, reason=reason)
     evaluation.full_clean(exclude=["slug"])
     evaluation.save()
+    # The same pre-publication checks the journey shows, for the API to answer with:
+    # blocking ones also stop workflow.submit and workflow.publish.
+    evaluation.quality_problems = quality.problems(evaluation)
     return evaluation
 
 

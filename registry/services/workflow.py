@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from registry.models import Evaluation, Submission
 from registry.models.evaluations import Visibility
+from registry import quality
 from registry.rules import missing_answers
 from registry.services.base import User, stamp
 
@@ -27,6 +28,7 @@ def submit(evaluation: Evaluation, *, by: User) -> Evaluation:
     missing = missing_answers(evaluation)
     if missing:
         raise ValidationError([message for _step, message in missing])
+    _refuse_blocking(evaluation)
     evaluation.visibility = Visibility.SUBMITTED
     stamp(evaluation, by, "Submitted for review").save()
     Submission.objects.filter(evaluation=evaluation).update(submitted_at=timezone.now(), step_reached="check")
@@ -56,6 +58,7 @@ def publish(evaluation: Evaluation, *, by: User) -> Evaluation:
     evaluation = Evaluation.objects.select_for_update().get(pk=evaluation.pk)
     if evaluation.visibility != Visibility.SUBMITTED:
         raise ValidationError("Only a submitted record can be published.")
+    _refuse_blocking(evaluation)
     submission = Submission.objects.filter(evaluation=evaluation).first()
     now = timezone.now()
     revision_of = submission.revision_of_id if submission is not None else None
@@ -73,6 +76,13 @@ def publish(evaluation: Evaluation, *, by: User) -> Evaluation:
     if revision_of:
         evaluation.delete()  # the copy has been applied
     return target
+
+
+def _refuse_blocking(evaluation: Evaluation) -> None:
+    """A blocking quality check (registry.quality) stops a record whichever door it came through."""
+    problems = quality.blocking(evaluation)
+    if problems:
+        raise ValidationError([problem.message for problem in problems])
 
 
 @transaction.atomic

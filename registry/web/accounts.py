@@ -6,16 +6,18 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.cache import cache
 from django.shortcuts import render
-from django.urls import path
+from django.urls import path, reverse
 
+from registry import permissions
 from registry.forms.base import GovukForm
+from registry.throttles import client_address
 
 MAX_FAILURES = getattr(settings, "REGISTRY_SIGN_IN_MAX_FAILURES", 5)
 LOCKOUT_SECONDS = getattr(settings, "REGISTRY_SIGN_IN_LOCKOUT_SECONDS", 15 * 60)
 
 
 def _client_ip(request):
-    return request.META.get("REMOTE_ADDR", "unknown") if request else "unknown"
+    return client_address(request)
 
 
 def _throttle_key(username, request):
@@ -57,6 +59,12 @@ class SignInView(auth_views.LoginView):
     template_name = "registry/accounts/sign_in.html"
     authentication_form = SignInForm
     redirect_authenticated_user = True
+
+    def get_default_redirect_url(self):
+        """With no "next", a moderator lands on the review queue: deciding is their work here."""
+        if permissions.can_review(self.request.user):
+            return reverse("registry:review-queue")
+        return super().get_default_redirect_url()
 
     def form_valid(self, form):
         cache.delete(_throttle_key(form.cleaned_data.get("username"), self.request))

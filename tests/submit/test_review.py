@@ -123,7 +123,16 @@ def test_changes_to_a_published_record_go_through_review_while_it_stays_visible(
 def test_editors_see_every_change_in_the_history_with_who_made_it(client, contributor, published):
     client.force_login(contributor)
     html = client.get(reverse("registry:evaluation-history", kwargs={"slug": published.slug})).content.decode()
-    assert "Step saved: summary" in html and contributor.username in html
+    assert "Changes saved" in html and contributor.username in html
+    assert "Step saved" not in html  # a run of saves by one person is one row
+
+
+def test_history_says_who_and_when_in_words(client, contributor, published):
+    html = client.get(reverse("registry:evaluation-history", kwargs={"slug": published.slug})).content.decode()
+    import re
+
+    assert re.search(r"Published by a moderator on \d{1,2} [A-Z][a-z]+ \d{4} at \d{1,2}:\d\d[ap]m", html)
+    assert "+00:00" not in html
 
 
 def test_withdrawn_records_answer_410_with_when_and_why(client, moderator, published):
@@ -157,5 +166,5 @@ def test_visitors_history_is_chosen_by_the_published_flag_not_by_the_wording_of_
         history_change_reason="Published in error? no: a draft step"
     )
     history = client.get(reverse("registry:evaluation-history", kwargs={"slug": published.slug})).content.decode()
-    assert "Made public (v1)" in history
+    assert "Published version 1" in history  # said from the flag and the version, not the reason's words
     assert "a draft step" not in history

@@ -3,8 +3,12 @@
 Visitors see the versions that were published; the record's editors and
 moderators see every saved change (drafts included), with who made it.
 """
+from dataclasses import dataclass
+
 from django.http import Http404
 from django.shortcuts import render
+from django.utils import timezone
+from django.utils.dateformat import format as format_date
 
 from registry import permissions
 from registry.models import (
@@ -28,6 +32,42 @@ M2M_LABELS = {"other_departments": (Department, "department"), "places": (Place,
               "policy_areas": (PolicyArea, "policyarea")}
 
 
+# What a change of visibility means, in words. A row that changes nothing of the
+# record's state is an edit, and consecutive edits by one person fold into one row.
+STATE_WORDS = {
+    "draft": "Draft created",
+    "submitted": "Submitted for review",
+    "returned": "Returned for changes",
+    "withdrawn": "Withdrawn",
+}
+
+VERBS = {"Draft": "Created", "Submitted": "Submitted", "Returned": "Returned", "Withdrawn": "Withdrawn",
+         "Published": "Published"}
+
+
+@dataclass
+class Event:
+    """One meaningful change: a change of state, or a run of edits by one person."""
+
+    version: object  # the latest saved state of the run
+    what: str
+    who: str
+    saves: int = 1
+    first: object = None
+    saves_only: bool = False
+    diff_from: object = None  # the saved state before this change, for "see what changed"
+
+    @property
+    def when(self) -> str:
+        return in_words(self.version.history_date)
+
+    @property
+    def sentence(self) -> str:
+        """ "Published by a moderator of Department for Education on 4 December 2026 at 2:59pm"."""
+        verb = "Saved" if self.saves_only else VERBS.get(self.what.split()[0], self.what)
+        return f"{verb} by {self.who} on {self.when}"
+
+
 def record_history(request, slug):
     evaluation = Evaluation.objects.filter(slug=slug).select_related("submission").first()
     if evaluation is None:
@@ -35,7 +75,8 @@ def record_history(request, slug):
     full = permissions.can_see_history(request.user, evaluation, queries.co_editor_ids(evaluation))
     if not full and evaluation.visibility not in ("published", "withdrawn"):
         raise Http404("No evaluation has this address.")
-    versions = evaluation.history.select_related("history_user").order_by("-history_date", "-history_id")
+    versions = evaluation.history.select_related("history_user__registry_membership__department").order_by(
+        "-history_date", "-history_id")
     if not full:
         versions = versions.filter(published=True)
     versions = list(versions)
@@ -45,9 +86,83 @@ def record_history(request, slug):
     if old and new and old.history_date > new.history_date:
         old, new = new, old
     changes = _differences(evaluation, old, new) if old and new and old != new else []
+    events = fold(versions, full=full)
     return render(request, "registry/history.html", {
-        "evaluation": evaluation, "versions": versions, "old": old, "new": new, "changes": changes, "full": full,
+        "evaluation": evaluation, "versions": versions, "events": events, "old": old, "new": new,
+        "changes": changes, "full": full,
+        "old_when": in_words(old.history_date) if old else "", "new_when": in_words(new.history_date) if new else "",
     })
+
+
+def fold(versions, *, full):
+    """Newest first: one Event per change of state (or published version); the saves
+    one person makes between them are folded into one "Changes saved" row."""
+    events = []
+    previous = None
+    names = {}  # user id -> words
+    moderators = _moderator_ids({v.history_user_id for v in versions} - {None})
+    for version in reversed(versions):  # oldest first
+        if version.published:
+            what = f"Published version {version.version}"
+        elif previous is None or previous.visibility != version.visibility:
+            what = STATE_WORDS.get(version.visibility, "Changes saved")
+        else:
+            what = ""
+        last = events[-1] if events else None
+        if not what and last and last.saves_only and last.version.history_user_id == version.history_user_id:
+            last.version, last.saves = version, last.saves + 1
+        else:
+            if version.history_user_id not in names:
+                names[version.history_user_id] = who(version.history_user, full=full,
+                                                     moderator=version.history_user_id in moderators)
+            events.append(Event(version, what or "Changes saved", names[version.history_user_id],
+                                first=version, saves_only=not what, diff_from=previous))
+        previous = version
+    return list(reversed(events))
+
+
+def _moderator_ids(user_ids):
+    """Which of these people are moderators: one query, however many rows and people."""
+    if not user_ids:
+        return set()
+    from django.contrib.auth import get_user_model
+    from django.db.models import Q
+
+    return set(get_user_model().objects.filter(pk__in=user_ids).filter(
+        Q(is_staff=True) | Q(is_superuser=True) | Q(groups__name=permissions.MODERATORS)).values_list("pk", flat=True))
+
+
+def who(user, *, full, moderator):
+    """"a moderator", "a contributor of Department for Education"; with the person's
+    address too for those who see the full history."""
+    if user is None:
+        return "the registry"
+    role = "a moderator" if moderator else "a contributor"
+    membership = getattr(user, "registry_membership", None)
+    if membership is not None:
+        role += f" of {membership.department.name}"
+    return f"{user.username} ({role.removeprefix('a ')})" if full else role
+
+
+def in_words(moment) -> str:
+    """ "4 December 2026 at 2:59pm" (never a raw timestamp)."""
+    local = timezone.localtime(moment)
+    return f"{format_date(local, 'j F Y')} at {format_date(local, 'g:i')}{format_date(local, 'a').replace('.', '')}"
+
+
+def changes_since_returned(evaluation):
+    """For a record resubmitted after being returned: what changed since it was returned."""
+    if evaluation.visibility != "submitted":
+        return None
+    versions = list(evaluation.history.order_by("history_date", "history_id"))
+    returned = None
+    for previous, version in zip(versions, versions[1:]):
+        if version.visibility == "returned" and previous.visibility != "returned":
+            returned = version
+    if returned is None:
+        return None
+    return {"when": in_words(returned.history_date),
+            "changes": _differences(evaluation, returned, versions[-1])}
 
 
 def _differences(evaluation, old, new):

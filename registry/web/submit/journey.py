@@ -10,7 +10,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
-from registry import permissions, selectors
+from registry import permissions, quality, selectors
 from registry.ingest import UnreadableDocument
 from registry.markdown import render_markdown
 from registry.services import drafts, workflow
@@ -176,14 +176,31 @@ def check(request, pk):
         except ValidationError as error:
             problems = error.messages
         else:
-            messages.success(request, f"“{evaluation.title}” was sent for review")
-            return redirect("registry:your-evaluations")
+            return redirect("registry:submit-done", pk=evaluation.pk)
     missing = workflow.missing_answers(evaluation) if editable else []
+    found = quality.problems(evaluation) if editable else []
     return render(request, "registry/submit/check.html", {
         "evaluation": evaluation,
+        "quality": found,
+        "blocking": any(p.blocking for p in found),
+        "has_warnings": any(not p.blocking for p in found),
         "sections": answer_sections(evaluation, selectors.design_tree(), editable=editable),
         "editable": editable,
         "missing": [(_step_url(evaluation, slug) + "?return=check", message) for slug, message in missing],
         "problems": problems,
         "revision_of": evaluation.submission.revision_of if hasattr(evaluation, "submission") else None,
     }, status=400 if problems else 200)
+
+
+@contributor_required
+def submitted(request, pk):
+    """The confirmation page after submitting: a GOV.UK panel with the record's reference."""
+    evaluation = _editable_or_404(request, pk)
+    if evaluation.visibility != "submitted":
+        return redirect(_step_url(evaluation, "check"))
+    return render(request, "registry/submit/submitted.html", {"evaluation": evaluation})
+
+
+def start_page(request):
+    """The journey's GOV.UK start page: what you need, how long it takes, then "Start now"."""
+    return render(request, "registry/submit/start_page.html", {"steps": STEPS})

@@ -5,14 +5,16 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.html import format_html
 from django.views.decorators.http import require_http_methods, require_POST
 
-from registry import permissions, selectors
+from registry import permissions, quality, selectors
 from registry.forms.journey import ReviewCommentForm, WithdrawForm
 from registry.models import Evaluation
 from registry.services import revisions, workflow
 from registry.web.submit import queries
 from registry.web.submit.answers import answer_sections
+from registry.web.submit.history import changes_since_returned
 from registry.web.submit.journey import _step_url, role_required
 
 moderator_required = role_required(permissions.can_review, "Only moderators review records.")
@@ -23,20 +25,27 @@ def queue(request):
     return render(request, "registry/review/queue.html", {"records": queries.review_queue()})
 
 
-@moderator_required
-@require_http_methods(["GET", "POST"])
-def review(request, pk):
-    """One submitted record: publish it, or return it with comments."""
+def _record_or_404(pk):
     evaluation = queries.record_for_review(pk)
     if evaluation is None:
         raise Http404("No record has this address.")
+    return evaluation
+
+
+@moderator_required
+@require_http_methods(["GET", "POST"])
+def review(request, pk):
+    """One submitted record: publish it (after the confirmation page), or return it with comments."""
+    evaluation = _record_or_404(pk)
     form = ReviewCommentForm(request.POST if request.POST.get("action") == "return" else None)
     problem = ""
     if request.method == "POST":
         try:
             if request.POST.get("action") == "publish":
                 published = workflow.publish(evaluation, by=request.user)
-                messages.success(request, f"“{published.title}” is published (version {published.version})")
+                messages.success(request, format_html(
+                    "<a class=\"govuk-notification-banner__link\" href=\"{}\">{}</a> is published (version {})",
+                    published.get_absolute_url(), published.title, published.version))
                 return redirect("registry:review-queue")
             if request.POST.get("action") == "return" and form.is_valid():
                 workflow.return_for_changes(evaluation, by=request.user, comment=form.cleaned_data["comment"])
@@ -44,11 +53,26 @@ def review(request, pk):
                 return redirect("registry:review-queue")
         except ValidationError as error:
             problem = " ".join(error.messages)
+    found = quality.problems(evaluation)
     return render(request, "registry/review/review.html", {
         "evaluation": evaluation,
+        "has_blocking": any(p.blocking for p in found),
+        "has_warnings": any(not p.blocking for p in found),
         "sections": answer_sections(evaluation, selectors.design_tree(), editable=False),
         "form": form,
         "problem": problem,
+        "quality": found,
+        "changes": changes_since_returned(evaluation),
+        "revision_of": evaluation.submission.revision_of if hasattr(evaluation, "submission") else None,
+    }, status=400 if problem or form.errors else 200)
+
+
+@moderator_required
+def confirm_publish(request, pk):
+    """"Are you sure?" before publishing; its button posts to the review page."""
+    evaluation = _record_or_404(pk)
+    return render(request, "registry/review/confirm_publish.html", {
+        "evaluation": evaluation, "blocking": quality.blocking(evaluation),
         "revision_of": evaluation.submission.revision_of if hasattr(evaluation, "submission") else None,
     })
 

@@ -41,7 +41,9 @@ STARTUP_SECONDS = 60
 # Variables of this process the children must not inherit: they get their own.
 INHERITED_NOT = {
     "DATABASE_URL", "SECRET_KEY", "DEBUG", "ALLOWED_HOSTS", "REGISTRY_DATA_DIR", "REGISTRY_SEARCH_BACKEND",
-    "DJANGO_SETTINGS_MODULE", "DJANGO_ALLOW_ASYNC_UNSAFE",
+    "DJANGO_SETTINGS_MODULE", "DJANGO_ALLOW_ASYNC_UNSAFE", "REGISTRY_ENV", "REGISTRY_CACHE",
+    "REGISTRY_TRUSTED_PROXIES", "SECURE_COOKIES", "SECURE_SSL_REDIRECT", "SECURE_HSTS_SECONDS",
+    "SECURE_PROXY_SSL_HEADER",
 }
 
 
@@ -57,14 +59,14 @@ class AppServer:
     """A gunicorn process serving the registry; it binds a port the kernel picks
     (no race for a "free" port) and says which in its log."""
 
-    def __init__(self, name, data_dir, env, log_dir):
+    def __init__(self, name, data_dir, env, log_dir, workers=2):
         self.name = name
         self.data_dir = data_dir
         self.log = log_dir / f"gunicorn-{name}.log"
         child_env = {k: v for k, v in os.environ.items() if k not in INHERITED_NOT}
         child_env.update(env, REGISTRY_DATA_DIR=str(data_dir))
         self.process = subprocess.Popen(
-            [str(GUNICORN), "registry.wsgi", "--bind", "127.0.0.1:0", "--workers", "2", "--timeout", "60",
+            [str(GUNICORN), "registry.wsgi", "--bind", "127.0.0.1:0", "--workers", str(workers), "--timeout", "60",
              "--chdir", str(ROOT), "--log-level", "info", "--error-logfile", "-"],
             cwd=ROOT, env=child_env, stdout=subprocess.DEVNULL, stderr=self.log.open("w"),
             start_new_session=True,
@@ -159,6 +161,7 @@ def app_servers(transactional_db, tmp_path):
         "DEBUG": "0",
         "ALLOWED_HOSTS": "127.0.0.1",
         "REGISTRY_SEARCH_BACKEND": "postgres",
+        "REGISTRY_CACHE": "database",  # as production: throttle counts shared through the database
     }
     servers = []
     try:

@@ -286,7 +286,7 @@ def test_search_shows_link_filters_as_tags_and_zero_results_without_spelling_adv
 
 def test_results_for_a_correction_say_so_and_offer_the_words_as_typed(client, whoosh_index):
     html = client.get("/search/?q=reofending").content.decode()
-    assert "these are the results for the nearest spelling" in html
+    assert "Showing results for <strong>reoffending</strong>" in html
     assert 'href="?q=reofending&amp;correct=0"' in html
     typed = client.get("/search/?q=reofending&correct=0")
     assert typed.context["results"].total == 0 and "Did you mean" in typed.content.decode()

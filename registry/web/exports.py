@@ -1,13 +1,13 @@
-"""The browse and search pages' results as CSV: the API's rows and columns
-(`registry.api.selectors.record_rows`, `EvaluationSerializer`,
-`EvaluationCSVRenderer`), so a spreadsheet from a page and one from
+"""The browse and search pages' results as CSV: the API's rows, representation
+and columns (`registry.selectors.record_rows`, `registry.representation`,
+`registry.csv_export`), so a spreadsheet from a page and one from
 `/api/v1/evaluations/?format=csv` read the same. There is one CSV layout."""
 
 from django.http import HttpResponse
 
-from registry.api.renderers import EvaluationCSVRenderer
-from registry.api.selectors import record_rows
-from registry.api.serializers import EvaluationSerializer
+from registry.csv_export import EVALUATION_COLUMNS, write_csv
+from registry.representation import evaluation_paths, evaluation_representation
+from registry.selectors import record_rows
 
 # The most records one download holds; a page says so when a result is longer.
 CSV_LIMIT = 5000
@@ -23,8 +23,9 @@ def evaluations_csv(request, ids, filename="evaluations.csv"):
     rows = []
     for start in range(0, len(ids), CHUNK):
         rows += record_rows(ids[start:start + CHUNK])
-    data = EvaluationSerializer(rows, many=True, context={"request": request}).data
-    response = HttpResponse(EvaluationCSVRenderer().render(data), content_type="text/csv; charset=utf-8")
+    paths = evaluation_paths(request)
+    data = [evaluation_representation(row, request, paths) for row in rows]
+    response = HttpResponse(write_csv(data, EVALUATION_COLUMNS), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
 

@@ -10,7 +10,7 @@ from tests.factories import rich_evaluation
 pytestmark = pytest.mark.django_db
 
 # The page's ids with their total (one query), then its records with every relation as
-# JSON arrays (one query): registry.api.selectors.record_rows. One more of slack.
+# JSON arrays (one query): registry.selectors.record_rows. One more of slack.
 MAX_LIST_QUERIES = 3
 
 

@@ -8,9 +8,9 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.test import APIRequestFactory
 
 from registry import selectors
-from registry.api.selectors import record_rows
 from registry.api.serializers import EvaluationSerializer
 from registry.models import Document, Evaluation, Finding
+from registry.selectors import record_rows
 from tests.factories import rich_evaluation
 
 pytestmark = pytest.mark.django_db

@@ -289,7 +289,9 @@ class PostgresBackend(SearchBackend):
             "SELECT x.entry_id, x.number, x.start, x.stop, to_tsvector('english', x.indexed), x.pairs::int[] "
             "FROM unnest(%s::bigint[], %s::int[], %s::int[], %s::int[], %s::text[], %s::text[]) "
             "AS x(entry_id, number, start, stop, indexed, pairs) WHERE x.indexed <> ''",
-            [entry_ids, numbers, [a for a, _ in spans], [b for _, b in spans], indexed,
+            # Hyphens as spaces on both sides (see _unhyphenated): PostgreSQL reads
+            # "post-16" in text as 'post' and the number '-16', which "16" never meets.
+            [entry_ids, numbers, [a for a, _ in spans], [b for _, b in spans], [_unhyphenated(t) for t in indexed],
              [_int_array(pair_hashes(text, frequent)) for text in indexed]])
 
     def _write_evaluations(self, cursor, found, frequent=None):
@@ -508,7 +510,8 @@ class PostgresBackend(SearchBackend):
         if isinstance(node, ql.Text):
             sql = f"coalesce(m.{columns[node]}, false)"
             if node.field in CHECKED_FIELDS:
-                sql = f"({sql} AND to_tsvector('english', coalesce(e.fields->>%s, '')) @@ %s::tsquery)"
+                sql = (f"({sql} AND to_tsvector('english', regexp_replace(coalesce(e.fields->>%s, ''), "
+                       f"'(\\w)[-\u2010\u2011](\\w)', '\\1 \\2', 'g')) @@ %s::tsquery)")
                 params += [node.field, tsqueries[node]]
             return sql
         if isinstance(node, ql.Keyword):

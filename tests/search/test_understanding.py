@@ -19,6 +19,7 @@ RECORDS = {
     "looked-after": "Support for each looked after child moving between placements.",
     "paid": "Providers were paid by results for each job outcome sustained for a year.",
     "did": "We estimated the effect with a difference-in-differences design.",
+    "post16": "Participation in post-16 education after the allowance was introduced.",
 }
 
 
@@ -43,6 +44,11 @@ def test_hyphenated_and_joined_words_meet(search_index, records, text):
 @pytest.mark.parametrize("text", ["stepped wedge", "stepped-wedge", '"stepped-wedge"'])
 def test_hyphen_or_space_is_the_same_word_pair(search_index, records, text):
     assert found(search_index, text)[:1] == ["stepped"]
+
+
+@pytest.mark.parametrize("text", ["post-16", "post 16", "post-16 education", '"post-16 education"'])
+def test_a_hyphen_before_a_number_is_a_space_too(search_index, records, text):
+    assert found(search_index, text)[:1] == ["post16"]
 
 
 @pytest.mark.parametrize("text, expected", [

@@ -53,7 +53,8 @@ def text_field(label, max_length, *, required=False, hint="", textarea=False, re
         label=label, max_length=max_length, required=required, help_text=hint,
         widget=forms.Textarea(attrs={"rows": 5}) if textarea else forms.TextInput,
         error_messages={
-            "required": required_message or f"Enter {label.lower()}",
-            "max_length": f"{label} must be %(limit_value)d characters or fewer (it has %(show_value)d)",
+            "required": required_message or f"Enter the {label.lower()}",
+            "max_length": f"{label.removesuffix(' (optional)')} must be %(limit_value)d characters or fewer "
+                          f"(it has %(show_value)d)",
         },
     )

@@ -9,7 +9,7 @@ from django.template.defaultfilters import filesizeformat
 from registry.ingest import UnreadableDocument, extract, media_type_for
 from registry.models import Evaluation
 from registry.models.documents import DocumentKind
-from registry.models.evaluations import MONTH_VALIDATORS, YEAR_VALIDATORS, http_url_validator
+from registry.models.evaluations import http_url_validator
 from registry.services.documents import add_document, find_duplicate
 
 
@@ -20,18 +20,28 @@ class DocumentUploadForm(forms.Form):
         error_messages={"required": "Select a file to upload.", "empty": "The selected file is empty.",
                         "invalid": "The selected file could not be read. Try uploading it again."},
     )
-    title = forms.CharField(label="Title", max_length=255, required=False,
-                            help_text="Leave blank to use the file name.")
+    title = forms.CharField(label="Title (optional)", max_length=255, required=False,
+                            help_text="Leave blank to use the file name.",
+                            error_messages={"max_length": "Title must be 255 characters or fewer"})
     kind = forms.ChoiceField(label="Kind of document", choices=DocumentKind.choices, initial=DocumentKind.REPORT)
-    publisher = forms.CharField(label="Publisher", max_length=255, required=False)
-    month = forms.IntegerField(label="Month published", required=False, validators=MONTH_VALIDATORS,
-                               error_messages={"invalid": "Enter the month as a number from 1 to 12."})
-    year = forms.IntegerField(label="Year published", required=False, validators=YEAR_VALIDATORS,
-                              error_messages={"invalid": "Enter the year as a number, for example 2021."})
-    source_url = forms.CharField(label="Source web address", max_length=1000, required=False,
-                                 validators=[http_url_validator], help_text="Where the document is published.")
-    language = forms.CharField(label="Language code", max_length=10, initial="en", required=False,
-                               help_text="For example, en or cy.")
+    publisher = forms.CharField(label="Publisher (optional)", max_length=255, required=False,
+                                error_messages={"max_length": "Publisher must be 255 characters or fewer"})
+    month = forms.IntegerField(label="Month published (optional)", required=False, min_value=1, max_value=12,
+                               help_text="For example, 3",
+                               error_messages={"invalid": "Enter the month as a number from 1 to 12",
+                                               "min_value": "The month must be a number from 1 to 12",
+                                               "max_value": "The month must be a number from 1 to 12"})
+    year = forms.IntegerField(label="Year published (optional)", required=False, min_value=1900, max_value=2100,
+                              help_text="For example, 2021",
+                              error_messages={"invalid": "Enter the year as a number, for example 2021",
+                                              "min_value": "The year must be between 1900 and 2100",
+                                              "max_value": "The year must be between 1900 and 2100"})
+    source_url = forms.CharField(label="Source web address (optional)", max_length=1000, required=False,
+                                 validators=[http_url_validator], help_text="Where the document is published.",
+                                 error_messages={"max_length": "Web address must be 1000 characters or fewer"})
+    language = forms.CharField(label="Language code (optional)", max_length=10, initial="en", required=False,
+                               help_text="For example, en or cy.",
+                               error_messages={"max_length": "Language code must be 10 characters or fewer"})
     evaluations = forms.CharField(
         label="Evaluations it supports", required=False,
         help_text="The address of each record (the last part of its web address), separated by commas.",

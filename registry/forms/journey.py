@@ -6,6 +6,7 @@ a URL or a test can name them); every message says what to do next.
 import calendar
 
 from django import forms
+from django.db.models import Q
 from django.contrib.auth import get_user_model
 
 from registry import rules
@@ -22,6 +23,8 @@ from registry.models.evaluations import (
 from registry.models.findings import Direction, Significance
 
 MAX_SUMMARY = 10000
+# GOV.UK organisations that no longer exist: not offered for new rows.
+DEFUNCT_STATUSES = ("closed",)
 MAX_PLACES = 50
 
 
@@ -46,15 +49,18 @@ class BasicsForm(GovukForm):
     lead_department = CodeChoiceField(
         queryset=Department.objects.all(), to_field_name="code", noun="lead department", label="Lead department",
         empty_label="Select a department", error_messages={"required": "Select the lead department"},
+        help_text="Start typing to find a department.", widget=forms.Select(attrs={"picker": "autocomplete"}),
     )
     other_departments = CodeMultipleChoiceField(
         queryset=Department.objects.all(), to_field_name="code", noun="department", required=False,
-        label="Other departments (optional)", help_text="Hold Ctrl (or Cmd) to select more than one.",
-        widget=forms.SelectMultiple(attrs={"size": 8}),
+        label="Other departments (optional)", help_text="Departments that share the evaluation. Select all that apply.",
+        widget=forms.CheckboxSelectMultiple(attrs={"picker": "multiple"}),
     )
 
-    def __init__(self, *args, colleagues=None, **kwargs):
+    def __init__(self, *args, colleagues=None, department=None, **kwargs):
         super().__init__(*args, **kwargs)
+        if department is not None and not self.initial.get("lead_department"):
+            self.initial["lead_department"] = department  # the user's own department, to change if need be
         if colleagues is not None and colleagues.exists():
             self.fields["co_editors"] = CodeMultipleChoiceField(
                 queryset=colleagues, to_field_name="username", noun="colleague in your department", required=False,
@@ -108,14 +114,32 @@ class MethodsForm(GovukForm):
             for node in nodes:
                 if node.collect_description:
                     other_name = f"describe_{node.code}"
-                    label = f"If you chose “Other” under {node.parent.name}, describe it"
+                    label = f"Describe the other {node.parent.name.lower()} method"
                     self.fields[other_name] = text_field(label, 500)
                     others.append(other_name)
             self.groups.append({"type": design_type, "field": name, "others": others})
 
     def bound_groups(self):
-        return [{"type": g["type"], "field": self[g["field"]], "others": [self[o] for o in g["others"]]}
-                for g in self.groups]
+        """Per chosen type: its methods as families (a method, then its own sub-methods),
+        each option with the "describe it" box it reveals when ticked (GOV.UK conditional reveal)."""
+        groups = []
+        for group in self.groups:
+            bound = self[group["field"]]
+            options = list(bound)
+            type_pk = group["type"].pk
+            families = []
+            for option in options:
+                node = self.by_code[option.data["value"]]
+                describe = f"describe_{node.code}" if node.collect_description else None
+                entry = {"option": option, "node": node, "child": node.parent_id != type_pk,
+                         "other": self[describe] if describe else None}
+                if not entry["child"] or not families:
+                    families.append({"node": node, "options": [entry]})
+                else:
+                    families[-1]["options"].append(entry)
+            groups.append({"type": group["type"], "field": bound, "families": families,
+                           "others": [self[o] for o in group["others"]]})
+        return groups
 
     def clean(self):
         data = super().clean()
@@ -179,6 +203,9 @@ class EventDateForm(GovukForm):
         self.fields["month"].widget.attrs.update({"inputmode": "numeric"})
         self.fields["year"].widget.attrs.update({"inputmode": "numeric"})
 
+    def leave_out(self, row):
+        self.existing = [r for r in self.existing if r.pk != row.pk]
+
     def clean(self):
         data = super().clean()
         self.add_problems(rules.other_event_described(data.get("category"), data.get("description")))
@@ -190,8 +217,14 @@ class EventDateForm(GovukForm):
 
 class OrganisationRoleForm(GovukForm):
     organisation = CodeChoiceField(
-        queryset=Organisation.objects.all(), to_field_name="slug", noun="organisation", label="Organisation",
-        empty_label="Select an organisation", error_messages={"required": "Select the organisation"},
+        queryset=Organisation.objects.exclude(govuk_status__in=DEFUNCT_STATUSES), to_field_name="slug",
+        noun="organisation", label="Organisation", required=False, empty_label="Select an organisation",
+        help_text="Start typing to find an organisation. Closed government bodies are not listed.",
+        widget=forms.Select(attrs={"picker": "autocomplete"}),
+    )
+    organisation_name = text_field(
+        "If the organisation is not listed, enter its name", 255,
+        hint="For example, an evaluator outside government such as Ipsos, NatCen or the IFS.",
     )
     role = forms.ChoiceField(
         label="Role", choices=OrganisationRole.choices, widget=forms.RadioSelect,
@@ -203,9 +236,21 @@ class OrganisationRoleForm(GovukForm):
         super().__init__(*args, **kwargs)
         self.existing = {(r.organisation_id, r.role) for r in existing}
 
+    def leave_out(self, row):
+        self.existing.discard((row.organisation_id, row.role))
+        if row.organisation_id and not self.fields["organisation"].queryset.filter(pk=row.organisation_id).exists():
+            # A closed body already on the record stays choosable for this row.
+            self.fields["organisation"].queryset = Organisation.objects.filter(
+                Q(pk=row.organisation_id) | ~Q(govuk_status__in=DEFUNCT_STATUSES))
+
     def clean(self):
         data = super().clean()
+        data["organisation_name"] = (data.get("organisation_name") or "").strip()
         organisation = data.get("organisation")
+        if organisation is None and not data["organisation_name"] and "organisation" not in self.errors:
+            self.add_error("organisation", "Select the organisation, or enter its name if it is not listed")
+        if organisation is not None and data["organisation_name"]:
+            self.add_error("organisation_name", "Select an organisation from the list or enter a name, not both")
         if organisation is not None:
             self.add_problems(rules.organisation_role_once(organisation.pk, data.get("role"), self.existing))
         return data
@@ -242,15 +287,25 @@ class PolicyAreasForm(GovukForm):
         return "policy-areas"  # the page groups the checkboxes under their top-level areas
 
 
+class MoneyField(forms.DecimalField):
+    """Pounds as people write them: "£1,250,000", "1250000", "£ 99.50"."""
+
+    def to_python(self, value):
+        if isinstance(value, str):
+            value = value.strip().removeprefix("£").replace(",", "").replace(" ", "")
+        return super().to_python(value)
+
+
 class CostsForm(GovukForm):
     is_grant_funded = yes_no_field("Is the intervention distributing funding via a grant?")
     grant_number = text_field("Grant number (optional)", 100)
     is_major_project = yes_no_field("Is the intervention a Government Major Project?")
     major_project_number = text_field("Major project number (optional)", 100)
-    cost_amount = forms.DecimalField(
+    cost_amount = MoneyField(
         label="Cost of the evaluation in pounds (optional)", required=False, min_value=0,
         max_digits=14, decimal_places=2,
-        error_messages={"invalid": "Enter the cost as a number of pounds, like 125000",
+        help_text="For example, £1,250,000 or 125000.50",
+        error_messages={"invalid": "Enter the cost in pounds, like £125,000 or 125000",
                         "min_value": "The cost cannot be negative",
                         "max_digits": "Enter a cost of less than £1 trillion",
                         "max_decimal_places": "Enter pounds and pence only (2 decimal places)",
@@ -285,7 +340,7 @@ class LinkForm(GovukForm):
 
 
 class FindingForm(GovukForm):
-    outcome = text_field("Outcome", 255, required=True,
+    outcome = text_field("Outcome", 255, required=True, required_message="Enter the outcome",
                          hint="What was measured, for example: reoffending within 12 months.")
     comparison = text_field("Compared with (optional)", 255)
     direction = forms.ChoiceField(label="Direction of the effect", choices=Direction.choices, widget=forms.RadioSelect,
@@ -344,6 +399,12 @@ def colleagues_of(user):
     return get_user_model().objects.filter(
         registry_membership__department_id=membership.department_id, is_active=True
     ).exclude(pk=user.pk).order_by("username")
+
+
+def department_of(user):
+    """The user's own department (Membership), to pre-fill the lead department; or None."""
+    membership = getattr(user, "registry_membership", None)
+    return membership.department if membership is not None else None
 
 
 def month_choices():

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from registry import quality, rules
@@ -22,6 +23,7 @@ from registry.models import (
     EventDate,
     Finding,
     Link,
+    Organisation,
     Place,
     Programme,
     Submission,
@@ -177,20 +179,65 @@ def _write_designs(evaluation: Evaluation, chosen: Mapping[DesignType, str | Non
 def add_item(evaluation: Evaluation, kind: str, data: Mapping[str, Any], *, by: User) -> Any:
     """Add an event date, link, finding or organisation role, under the same rules as the API's lists."""
     model = ITEM_MODELS[kind]
+    data = _item_values(kind, data)
     if kind == "findings":
         data = {**data, "position": evaluation.findings.count()}
-    if kind == "dates":
-        rules.enforce(rules.date_in_order(data.get("category"), data.get("year"), data.get("month"),
-                                          evaluation.event_dates.all()))
-    if kind == "organisations" and data.get("organisation") is not None:
-        pairs = evaluation.organisation_roles.values_list("organisation_id", "role")
-        rules.enforce(rules.organisation_role_once(data["organisation"].pk, data.get("role"), pairs))
+    _check_item(evaluation, kind, data, others=None)
     reason = f"Added to {kind}"
     item = stamp(model(evaluation=evaluation, **data), by, reason)
     item.full_clean()
     item.save()
     touch(evaluation, by, reason)
     return item
+
+
+@transaction.atomic
+def update_item(evaluation: Evaluation, kind: str, pk: int, data: Mapping[str, Any], *, by: User) -> Any:
+    """Change one added row in place: it keeps its id, and so its place in the list
+    (findings keep their position), under the rules a new row meets."""
+    model = ITEM_MODELS[kind]
+    item = model.objects.select_for_update().filter(evaluation=evaluation, pk=pk).first()
+    if item is None:
+        raise ValidationError("This row has been removed. Add it again.")
+    data = _item_values(kind, data)
+    data.pop("position", None)
+    _check_item(evaluation, kind, data, others=model.objects.filter(evaluation=evaluation).exclude(pk=pk))
+    for name, value in data.items():
+        setattr(item, name, value)
+    reason = f"Changed in {kind}"
+    stamp(item, by, reason)
+    item.full_clean()
+    item.save()
+    touch(evaluation, by, reason)
+    return item
+
+
+def _item_values(kind: str, data: Mapping[str, Any]) -> dict[str, Any]:
+    """A row's values; an organisation named but not listed becomes a plain organisation."""
+    data = dict(data)
+    name = (data.pop("organisation_name", "") or "").strip()
+    if kind == "organisations" and data.get("organisation") is None and name:
+        data["organisation"] = organisation_named(name)
+    return data
+
+
+def organisation_named(name: str) -> Organisation:
+    """The organisation of this name (any letter case), or a new plain (non-GOV.UK) one."""
+    found = Organisation.objects.filter(name__iexact=name).order_by("pk").first()
+    if found is None:
+        found = Organisation.objects.create(name=name, slug=free_slug(Organisation, name), is_govuk=False)
+    return found
+
+
+def _check_item(evaluation: Evaluation, kind: str, data: Mapping[str, Any], *, others) -> None:
+    """The cross-row rules (registry.rules) a new or changed row meets; `others`: the record's other rows."""
+    if kind == "dates":
+        rows = evaluation.event_dates.all() if others is None else others
+        rules.enforce(rules.date_in_order(data.get("category"), data.get("year"), data.get("month"), rows))
+    if kind == "organisations" and data.get("organisation") is not None:
+        rows = evaluation.organisation_roles.all() if others is None else others
+        pairs = rows.values_list("organisation_id", "role")
+        rules.enforce(rules.organisation_role_once(data["organisation"].pk, data.get("role"), pairs))
 
 
 @transaction.atomic

@@ -31,7 +31,7 @@ START_JUNE_2021 = {"category": "evaluation_start", "year": 2021, "month": 6}
 CASES = {
     "lead_not_also_other": (
         [("basics", {"title": "Tutoring", "lead_department": DFE, "other_departments": [DFE]})],
-        "id_other_departments",
+        "id_other_departments_0",
         {"lead_department": DFE, "other_departments": [DFE]},
         ["other_departments"],
     ),

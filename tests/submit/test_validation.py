@@ -108,7 +108,7 @@ def test_unknown_codes_posted_by_hand_are_refused(owner_client, draft):
         step(draft, "basics"),
         {"title": "T", "lead_department": "department-for-education", "other_departments": ["ministry-of-magic"]},
     )
-    assert "“ministry-of-magic” is not a known department" in field_error(response, "id_other_departments")
+    assert "“ministry-of-magic” is not a known department" in field_error(response, "id_other_departments_0")
     draft.refresh_from_db()
     assert draft.title == "Evaluation of tutoring" and draft.lead_department is None
 
@@ -138,7 +138,7 @@ def test_text_over_its_maximum_length_is_refused(owner_client, draft):
     "data,field,message",
     [
         ({"cost_amount": "-5"}, "id_cost_amount", "The cost cannot be negative"),
-        ({"cost_amount": "lots"}, "id_cost_amount", "Enter the cost as a number of pounds, like 125000"),
+        ({"cost_amount": "lots"}, "id_cost_amount", "Enter the cost in pounds, like £125,000 or 125000"),
         ({"cost_price_year": "1066"}, "id_cost_price_year", "The price year must be between 1900 and 2100"),
         ({"is_grant_funded": "maybe"}, "id_is_grant_funded_0", "Select one of the options"),
         (

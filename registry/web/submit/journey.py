@@ -51,6 +51,8 @@ def _editable_or_404(request, pk):
 
 def _page(request, step, form, evaluation=None, **extra):
     back = previous_slug(step.slug)
+    if extra.get("editing") is not None:  # back from changing a row is back to the list
+        back = step.slug
     return render(request, "registry/submit/step.html", {
         "step": step,
         "number": STEPS.index(step) + 1,
@@ -112,15 +114,20 @@ def _has_input(request, form):
 
 
 def _collection_step(request, step, evaluation):
-    """"Add another" pages: rows are added (or removed) one at a time; Continue moves on,
-    saving a filled-in row first so nothing typed is lost."""
-    form = build_form(step, evaluation, request.user, (request.POST or None) if request.method == "POST" else None,
-                      request.FILES or None)
+    """"Add another" pages: rows are added, changed in place or removed one at a time;
+    Continue moves on, saving a filled-in row first so nothing typed is lost."""
+    editing = _row_being_changed(request, step, evaluation)
+    posted = (request.POST or None) if request.method == "POST" else None
+    form = build_form(step, evaluation, request.user, posted, request.FILES or None, editing=editing)
     if request.method == "POST":
         action = request.POST.get("action", "continue")
         if action == "remove":
             _remove(request, step, evaluation)
             return redirect(request.get_full_path())
+        if action == "update" and editing is not None:
+            if form.is_valid() and _change(request, step, evaluation, editing, form):
+                return redirect(request.path + _keep_return(request) + f"#row-{editing.pk}")
+            return _page(request, step, form, evaluation, items=step.items(evaluation), editing=editing)
         if action == "add" or _has_input(request, form):
             if form.is_valid() and _add(request, step, evaluation, form):
                 if action == "add":
@@ -133,7 +140,31 @@ def _collection_step(request, step, evaluation):
             drafts.save_step(evaluation, step.slug, {}, by=request.user, save=step.save, next_step=target)
             return redirect(_step_url(evaluation, target))
         form = build_form(step, evaluation, request.user)
-    return _page(request, step, form, evaluation, items=step.items(evaluation))
+    return _page(request, step, form, evaluation, items=step.items(evaluation), editing=editing)
+
+
+def _row_being_changed(request, step, evaluation):
+    """The added row named by ?change=<id> (a "Change" link), if this step changes rows in place."""
+    if step.update is None:
+        return None
+    try:
+        pk = int(request.GET.get("change", ""))
+    except ValueError:
+        return None
+    return next((item for item in step.items(evaluation) if item.pk == pk), None)
+
+
+def _keep_return(request):
+    return "?return=check" if request.GET.get("return") == "check" else ""
+
+
+def _change(request, step, evaluation, item, form):
+    try:
+        step.update(evaluation, item.pk, form, by=request.user)
+    except ValidationError as error:
+        _add_errors(form, error)
+        return False
+    return True
 
 
 def _add(request, step, evaluation, form):

@@ -44,19 +44,28 @@ class Step:
     items: Callable[[Evaluation], Any] | None = None
     add: Callable[..., Any] | None = None
     remove: Callable[..., None] | None = None
+    update: Callable[..., Any] | None = None  # change an added row in place
+    row_template: str = ""  # how the list shows one added row in full
 
     @property
     def multipart(self) -> bool:
         return issubclass(self.form_class, JourneyDocumentForm)
 
 
-def build_form(step: Step, evaluation: Evaluation | None, user: Any, data=None, files=None) -> forms.Form:
+def build_form(step: Step, evaluation: Evaluation | None, user: Any, data=None, files=None,
+               editing: Any = None) -> forms.Form:
     """The step's form, bound to `data` when posted, else filled from the draft
-    ("add another" forms always start empty)."""
+    ("add another" forms start empty, unless they change the added row `editing`)."""
     kwargs = step.form_kwargs(evaluation, user)
     if not step.collection and evaluation is not None:
         kwargs["initial"] = step.initial(evaluation)
-    return step.form_class(data, files, **kwargs)
+    form = step.form_class(data, files, **kwargs)
+    if editing is not None:
+        if hasattr(form, "leave_out"):
+            form.leave_out(editing)  # the row being changed is not its own duplicate
+        if data is None:
+            form.initial = row_initial(form, editing)
+    return form
 
 
 # Filling each form from the draft ------------------------------------------------------
@@ -135,7 +144,16 @@ def _row_kind(kind: str) -> dict:
     def remove(evaluation: Evaluation, pk: int, *, by: Any) -> None:
         drafts.remove_item(evaluation, kind, pk, by=by)
 
-    return {"collection": kind, "add": add, "remove": remove}
+    def update(evaluation: Evaluation, pk: int, form: forms.Form, *, by: Any) -> Any:
+        return drafts.update_item(evaluation, kind, pk, dict(form.cleaned_data), by=by)
+
+    return {"collection": kind, "add": add, "remove": remove, "update": update,
+            "row_template": f"registry/submit/rows/{kind}.html"}
+
+
+def row_initial(form: forms.Form, item: Any) -> dict:
+    """A "Change" form filled from the added row it changes."""
+    return {name: getattr(item, name) for name in form.fields if hasattr(item, name)}
 
 
 def _add_document(evaluation: Evaluation, form: JourneyDocumentForm, *, by: Any) -> Any:
@@ -149,7 +167,8 @@ def _remove_document(evaluation: Evaluation, pk: int, *, by: Any) -> None:
 
 STEPS = [
     Step("basics", "About the evaluation", journey.BasicsForm, initial=_basics_initial, save=drafts.save_basics,
-         form_kwargs=lambda e, user: {"colleagues": journey.colleagues_of(user)}),
+         form_kwargs=lambda e, user: {"colleagues": journey.colleagues_of(user),
+                                      "department": journey.department_of(user)}),
     Step("stage", "Evaluation stage", journey.StageForm, initial=_fields("stage"), save=drafts.save_fields("stage")),
     Step("types", "Evaluation types", journey.TypesForm, initial=_types_initial, save=drafts.save_types),
     Step("methods", "Evaluation methods", journey.MethodsForm, initial=_methods_initial, save=drafts.save_methods,

@@ -31,6 +31,7 @@ run: install
 
 ## make test: the whole suite on SQLite, then on a PostgreSQL 15 server it starts and stops itself
 test: install chromium
+	$(MAKE) lint
 	$(MAKE) test-sqlite
 	$(MAKE) test-postgres
 
@@ -47,8 +48,10 @@ chromium:
 	  if [ "$$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi; \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium; }
 
+## make lint: ruff (style, imports, a complexity limit) and mypy on services, selectors, rules and the search interface
 lint: install
 	$(PY) -m ruff check .
+	$(PY) -m mypy
 
 clean:
 	rm -rf var/test-* test-artifacts

@@ -50,23 +50,40 @@ def registry_insights(browse_url):
         )
     )
     total = sum(stage_counts.values())
+    under = _evaluations_under(tree, design_pairs)
+    return {
+        "total": total,
+        "stages": _stages(stage_counts, browse),
+        "by_year": _by_year(tree, under, year_pairs, total, browse),
+        "matrix": _matrix(tree, under, leads + others, browse),
+    }
 
+
+def _stages(stage_counts, browse):
     stages = [
         {"code": code, "label": label, "count": stage_counts.get(code, 0), "href": browse(stage=code)}
         for code, label in Stage.choices
     ]
     if stage_counts.get(""):
         stages.append({"code": "", "label": "Stage not provided", "count": stage_counts[""], "href": ""})
+    return stages
 
+
+def _evaluations_under(tree, design_pairs):
+    """{node id: evaluation ids}: each node's evaluations include those of the nodes
+    beneath it, as the method filter does."""
     nodes = {node.id: node for node in tree}
-    # Each node's evaluations include those of the nodes beneath it, as the method filter does.
     under = defaultdict(set)
     for evaluation_id, design_id in design_pairs:
         node = nodes.get(design_id)
         while node is not None:
             under[node.id].add(evaluation_id)
             node = nodes.get(node.parent_id)
+    return under
 
+
+def _by_year(tree, under, year_pairs, total, browse):
+    """Evaluations per year by type, and how many have no dates at all (so are not in it)."""
     types = [node for node in tree if node.parent_id is None]
     years = sorted({year for _, year in year_pairs})
     if years and years[-1] - years[0] < 60:
@@ -74,9 +91,10 @@ def registry_insights(browse_url):
     evaluations_in_year = defaultdict(set)
     for evaluation_id, year in year_pairs:
         evaluations_in_year[year].add(evaluation_id)
-    by_year = {
+    return {
         "years": years,
         "totals": [len(evaluations_in_year[y]) for y in years],
+        "undated": total - len({evaluation_id for evaluation_id, _ in year_pairs}),
         "series": [
             {
                 "code": t.code,
@@ -88,47 +106,44 @@ def registry_insights(browse_url):
         ],
     }
 
+
+def _matrix(tree, under, department_pairs, browse):
+    """Methods (rows, in tree order) by department (columns, busiest first)."""
     departments, department_evaluations = {}, defaultdict(set)
-    for evaluation_id, code, name in leads + others:
+    for evaluation_id, code, name in department_pairs:
         departments[code] = name
         department_evaluations[code].add(evaluation_id)
     columns = sorted(departments, key=lambda c: (-len(department_evaluations[c]), departments[c]))
     depth = {}
     for node in tree:
         depth[node.id] = 0 if node.parent_id is None else depth.get(node.parent_id, 0) + 1
-    matrix_rows = []
-    for node in _tree_order(tree):
-        if not under[node.id]:
-            continue
-        matrix_rows.append(
-            {
-                "code": node.code,
-                "name": str(node),
-                "depth": depth[node.id],
-                "is_type": node.parent_id is None,
-                "total": len(under[node.id]),
-                "href": browse(method=node.code),
-                "cells": [
-                    {
-                        "count": len(under[node.id] & department_evaluations[c]),
-                        "href": browse(department=c, method=node.code),
-                    }
-                    for c in columns
-                ],
-            }
-        )
-    peak = max((cell["count"] for row in matrix_rows for cell in row["cells"]), default=0)
-    for row in matrix_rows:
+    rows = [
+        {
+            "code": node.code,
+            "name": str(node),
+            "depth": depth[node.id],
+            "is_type": node.parent_id is None,
+            "total": len(under[node.id]),
+            "href": browse(method=node.code),
+            "cells": [
+                {"count": len(under[node.id] & department_evaluations[c]),
+                 "href": browse(department=c, method=node.code)}
+                for c in columns
+            ],
+        }
+        for node in _tree_order(tree) if under[node.id]
+    ]
+    peak = max((cell["count"] for row in rows for cell in row["cells"]), default=0)
+    for row in rows:
         for cell in row["cells"]:
             cell["shade"] = 0 if not cell["count"] else 1 + (3 * cell["count"]) // (peak + 1)
-    matrix = {
+    return {
         "departments": [
             {"code": c, "name": departments[c], "total": len(department_evaluations[c]), "href": browse(department=c)}
             for c in columns
         ],
-        "rows": matrix_rows,
+        "rows": rows,
     }
-    return {"total": total, "stages": stages, "by_year": by_year, "matrix": matrix}
 
 
 def _tree_order(tree):

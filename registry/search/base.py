@@ -156,7 +156,8 @@ class SearchBackend(ABC):
     def search_ids(self, query: SearchQuery, limit=1000) -> list:
         """Ids of the ranked hits (no snippets or facets), for pages that combine
         the search with their own filters. Backends may do this more cheaply."""
-        ids, page = [], 1
+        ids: list = []
+        page = 1
         while len(ids) < limit:
             results = self.run_search(SearchQuery(text=query.text, filters=query.filters, kinds=query.kinds,
                                                   sort=query.sort, page=page, page_size=100, facets=False))

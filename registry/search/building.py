@@ -180,7 +180,7 @@ class _FieldWriter(W3FieldWriter):
             # unzipping a common word's blocks cost more than the rest of a query.
             self._postwriter._compression = 0
 
-    def add_postings(self, schema, lengths, items):
+    def add_postings(self, schema, lengths, items):  # noqa: C901 - whoosh's own loop, once per posting: no calls added
         """whoosh's loop (FieldWriter.add_postings), with the field lengths of a
         field's documents remembered until the next field."""
         lastfn = lasttext = None

@@ -68,7 +68,7 @@ class JSONRows(Subquery):
             template = f"(SELECT COALESCE({aggregate}, '[]')::text FROM (%(subquery)s) r)"
         else:
             template = f"(SELECT COALESCE(json_group_array(json_array({columns})), '[]') FROM (%(subquery)s) r)"
-        return super().as_sql(compiler, connection, template=template, **extra_context)
+        return super().as_sql(compiler, connection, template=template, **extra_context)  # type: ignore[call-arg]  # Subquery.as_sql takes a template; the stubs type its base
 
 
 def _rows(text, names):

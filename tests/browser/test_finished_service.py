@@ -229,11 +229,6 @@ def test_charts_scale_with_a_viewbox_and_scroll_inside_their_box_on_a_phone(site
     assert page.evaluate("document.activeElement.getAttribute('aria-label')").startswith("Chart:")
 
 
-@pytest.mark.xfail(
-    reason="needs registry.comparison.registry_insights to return by_year['undated'] "
-    "(comparison.py is being refactored by another engineer; the template already shows it)",
-    strict=False,
-)
 def test_the_year_chart_says_how_many_records_have_no_dates(site, page):
     page.goto(site.url + "/insights/")
     assert "2 published evaluations have no event dates" in page.locator("#years-undated").inner_text()

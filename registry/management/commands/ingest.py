@@ -101,21 +101,8 @@ class Command(BaseCommand):
                                  "otherwise 1).")
 
     def handle(self, *args, paths, evaluation=None, kind="report", **options):
-        default_files, default_mb = get_backend().ingest_batch
-        options["batch_size"] = default_files if options["batch_size"] is None else options["batch_size"]
-        options["batch_mb"] = default_mb if options["batch_mb"] is None else options["batch_mb"]
-        if options["batch_size"] < 1 or options["batch_mb"] <= 0:
-            raise CommandError("--batch-size and --batch-mb must be positive.")
-        if options["jobs"] is not None and options["jobs"] < 0:
-            raise CommandError("--jobs must be 0 or more.")
-        if options["writers"] is not None and options["writers"] < 1:
-            raise CommandError("--writers must be 1 or more.")
-        self.evaluations = []
-        if evaluation:
-            found = Evaluation.objects.filter(slug=evaluation).first()
-            if found is None:
-                raise CommandError(f"No record has the slug {evaluation!r}.")
-            self.evaluations = [found]
+        options = self.checked(options)
+        self.evaluations = self.records(evaluation)
         self.kind = kind
         self.created = self.duplicates = self.skipped = 0
         self.megabytes = 0.0
@@ -125,6 +112,38 @@ class Command(BaseCommand):
         files = list(walk(paths))
         self.bar = tqdm(total=len(files), unit="file", desc="Ingesting", file=self.stderr._out,
                         disable=options.get("verbosity", 1) < 1)
+        planned = list(batches(self.readable(files), options["batch_size"], options["batch_mb"]))
+        jobs, writers = self.workers(options, len(planned))
+        started = time.perf_counter()
+        interrupted, repaired = self.store_all(planned, Extractor(jobs), writers)
+        self.report(time.perf_counter() - started, repaired, interrupted)
+
+    @staticmethod
+    def checked(options):
+        """The options with the search backend's batch size filled in; refused when out of range."""
+        default_files, default_mb = get_backend().ingest_batch
+        options["batch_size"] = default_files if options["batch_size"] is None else options["batch_size"]
+        options["batch_mb"] = default_mb if options["batch_mb"] is None else options["batch_mb"]
+        if options["batch_size"] < 1 or options["batch_mb"] <= 0:
+            raise CommandError("--batch-size and --batch-mb must be positive.")
+        if options["jobs"] is not None and options["jobs"] < 0:
+            raise CommandError("--jobs must be 0 or more.")
+        if options["writers"] is not None and options["writers"] < 1:
+            raise CommandError("--writers must be 1 or more.")
+        return options
+
+    @staticmethod
+    def records(slug):
+        if not slug:
+            return []
+        found = Evaluation.objects.filter(slug=slug).first()
+        if found is None:
+            raise CommandError(f"No record has the slug {slug!r}.")
+        return [found]
+
+    def readable(self, files):
+        """The paths to read: files named on the command line, and files of an accepted
+        type found in folders (others are skipped, and said so)."""
         wanted = []
         for path, given in files:
             if not given and path.suffix.lower() not in MEDIA_TYPES:
@@ -133,17 +152,22 @@ class Command(BaseCommand):
                 self.bar.write(f"skipped {path}: not a document type we read", file=self.stdout._out)
             else:
                 wanted.append(path)
-        planned = list(batches(wanted, options["batch_size"], options["batch_mb"]))
+        return wanted
+
+    def workers(self, options, batch_count):
+        """(reading jobs, writers): every file is read in a bounded worker, so that none
+        can hold ingest up; two writers where the index is written in the database."""
         jobs = options["jobs"]
         if jobs is None:
-            # Every file is read in a bounded worker, so that none can hold ingest up.
-            jobs = max(1, min(4, (os.cpu_count() or 1) - 1)) if len(planned) > 1 else 1
+            jobs = max(1, min(4, (os.cpu_count() or 1) - 1)) if batch_count > 1 else 1
         writers = options["writers"]
         if writers is None:
-            writers = 2 if len(planned) > 1 and self.index_in_transaction() else 1
-        started = time.perf_counter()
-        extractor = Extractor(jobs)
-        # `kill` as well as Ctrl-C rolls back the batch in progress and stops cleanly.
+            writers = 2 if batch_count > 1 and self.index_in_transaction() else 1
+        return jobs, writers
+
+    def store_all(self, planned, extractor, writers):
+        """(interrupted, ids re-indexed): `kill` as well as Ctrl-C rolls back the batch in
+        progress and stops cleanly."""
         main = threading.current_thread() is threading.main_thread()  # only it may set handlers
         previous = signal.signal(signal.SIGTERM, _interrupt) if main else None
         interrupted = False
@@ -160,8 +184,9 @@ class Command(BaseCommand):
                 signal.signal(signal.SIGTERM, previous)
             extractor.close(cancel=interrupted)
             self.bar.close()
-        seconds = time.perf_counter() - started
+        return interrupted, repaired
 
+    def report(self, seconds, repaired, interrupted):
         for failure in self.failures:
             self.stderr.write(f"unreadable {failure}")
         summary = (f"ingest: {self.created} added, {self.duplicates} already stored, {self.skipped} skipped, "

@@ -13,7 +13,7 @@ function enhanceSelect (group) {
       const words = query.toLowerCase()
       populate(options.map(option => option.text).filter(text => text.toLowerCase().includes(words)))
     },
-    defaultValue: '',
+    defaultValue: '', // the chosen option's name when there is one (the plugin prefers it)
     showAllValues: true,
     dropdownArrow: () => '',
     tNoResults: () => 'No results found'

@@ -36,15 +36,16 @@ def test_contributor_shares_an_evaluation_and_a_moderator_publishes_it(seeded_li
     sign_in(page, base, "alex@education.gov.uk", go=False)
     page.wait_for_url("**/evaluations/new/")
 
-    # 1. About: a validation error first (no lead department), then its correction.
-    page.get_by_label("Title").fill(TITLE)
+    # 1. About: the lead department is filled in from the contributor's department; a
+    # validation error first (no title), then its correction.
+    assert page.get_by_label("Lead department").input_value() == "Department for Education (DfE)"
     continue_(page)
     summary = page.locator(".govuk-error-summary")
-    assert "Select the lead department" in summary.inner_text()
-    assert page.get_by_label("Title").input_value() == TITLE  # what was typed stays
+    assert "Enter the title of the evaluation" in summary.inner_text()
+    assert page.get_by_label("Lead department").input_value() == "Department for Education (DfE)"  # what was chosen stays
     axe(page, "submit-basics-error")
-    summary.get_by_role("link", name="Select the lead department").click()
-    page.get_by_label("Lead department").select_option("department-for-education")
+    summary.get_by_role("link", name="Enter the title of the evaluation").click()
+    page.get_by_label("Title").fill(TITLE)
     continue_(page)
 
     page.wait_for_url("**/stage/")
@@ -99,19 +100,29 @@ def test_contributor_shares_an_evaluation_and_a_moderator_publishes_it(seeded_li
     assert page.get_by_role("link", name="Change title").is_visible()
     axe(page, "submit-check")
     page.get_by_role("button", name="Submit for review").click()
-    page.wait_for_url("**/your-evaluations/")
+    page.wait_for_url("**/submitted/")
+    panel = page.locator(".govuk-panel--confirmation")
+    assert "Evaluation submitted for review" in panel.inner_text() and "ER-" in panel.inner_text()
+    axe(page, "submit-submitted")
+    page.get_by_role("link", name="Go to your evaluations").click()
     assert "Submitted for review" in page.locator("main").inner_text()
     axe(page, "submit-your-evaluations")
 
     page.get_by_role("button", name="Sign out").click()
     sign_in(page, base, "mo@cabinetoffice.gov.uk")
-    page.goto(base + "/review/")
+    page.wait_for_url("**/review/")  # a moderator lands on the review queue
     axe(page, "review-queue")
     page.get_by_role("link", name=TITLE).click()
     axe(page, "review-record")
     page.get_by_role("button", name="Publish").click()
+    page.wait_for_url("**/publish/")
+    assert "Are you sure you want to publish this record?" in page.locator("h1").inner_text()
+    axe(page, "review-confirm-publish")
+    page.get_by_role("button", name="Yes, publish").click()
     page.wait_for_url("**/review/")
     assert "is published" in page.locator("main").inner_text()
+    page.locator(".govuk-notification-banner").get_by_role("link", name=TITLE).click()
+    assert page.get_by_role("heading", level=1).inner_text() == TITLE
     page.get_by_role("button", name="Sign out").click()
 
     page.goto(base + "/evaluations/")
@@ -121,6 +132,7 @@ def test_contributor_shares_an_evaluation_and_a_moderator_publishes_it(seeded_li
     axe(page, "submit-published-record")
     page.get_by_role("link", name="Version history").click()
     assert "Published version 1" in page.locator("main").inner_text()
+    assert "Published by a moderator on " in page.locator("main").inner_text()
     axe(page, "submit-history")
     try:
         search_url = reverse("registry:search")

@@ -652,7 +652,13 @@ class SearchResultsSerializer(serializers.Serializer):
     total = serializers.IntegerField()
     page = serializers.IntegerField()
     page_size = serializers.IntegerField()
-    suggestion = serializers.CharField(help_text="'Did you mean' text, or empty.")
+    suggestion = serializers.CharField(help_text="'Did you mean' text that finds something, or empty.")
+    corrected_from = serializers.CharField(
+        help_text="When the words as typed found nothing and these are the results for a corrected spelling: "
+                  "the words as typed (ask again with correct=false for them); otherwise empty.")
+    corrected_to = serializers.CharField(help_text="The corrected words the results are for, or empty.")
+    relaxed = serializers.BooleanField(
+        help_text="True when no hit holds all the words and the hits hold most of them (most first).")
     error = serializers.CharField(help_text="A message about the query (e.g. malformed syntax), or empty.")
     hits = SearchHitSerializer(many=True)
     facets = serializers.DictField(child=FacetValueSerializer(many=True), help_text="Facet field to counted values.")

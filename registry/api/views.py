@@ -429,6 +429,9 @@ class SearchParamsSerializer(serializers.Serializer):
     sort = serializers.ChoiceField(choices=["relevance", "newest", "oldest"], default="relevance")
     page = serializers.IntegerField(min_value=1, max_value=1000, default=1)
     page_size = serializers.IntegerField(min_value=1, max_value=100, default=20)
+    correct = serializers.BooleanField(
+        default=True, help_text="false: search the words as typed, even when a corrected spelling would find "
+                                "results and they find none.")
 
 
 SEARCH_FILTERS = (
@@ -484,6 +487,7 @@ class SearchView(ConditionalMixin, APIView):
                 sort=data["sort"],
                 page=data["page"],
                 page_size=data["page_size"],
+                correct=data["correct"],
             )
         )
         return Response(self.present(results, data))
@@ -501,6 +505,9 @@ class SearchView(ConditionalMixin, APIView):
             "page": data["page"],
             "page_size": data["page_size"],
             "suggestion": results.suggestion or "",
+            "corrected_from": results.corrected_from or "",
+            "corrected_to": results.corrected_to or "",
+            "relaxed": bool(results.relaxed),
             "error": results.error or "",
             "hits": [
                 {

@@ -27,6 +27,17 @@ def test_search_returns_ranked_hits_with_highlights_and_facets(client_api, index
         assert all(isinstance(v["count"], int) and v["count"] > 0 for v in values)
 
 
+def test_search_says_when_results_are_for_a_correction_or_most_of_the_words(client_api, index):
+    corrected = client_api.get("/api/v1/search/", {"q": "reofending", "scope": "evaluation"}).json()
+    assert (corrected["corrected_from"], corrected["corrected_to"], corrected["relaxed"]) == (
+        "reofending", "reoffending", False)
+    assert corrected["hits"][0]["slug"] == "lincolnshire-partners-in-practice"
+    typed = client_api.get("/api/v1/search/", {"q": "reofending", "correct": "false"}).json()
+    assert (typed["total"], typed["suggestion"], typed["corrected_from"]) == (0, "reoffending", "")
+    most = client_api.get("/api/v1/search/", {"q": "reoffending platypodes", "scope": "evaluation"}).json()
+    assert most["relaxed"] is True and most["hits"][0]["slug"] == "lincolnshire-partners-in-practice"
+
+
 def test_search_narrows_by_facet_values(client_api, index):
     body = client_api.get("/api/v1/search/", {"q": "", "scope": "evaluation", "type": "economic"}).json()
     assert [h["slug"] for h in body["hits"]] == ["project-crewe"]

@@ -36,6 +36,7 @@ from registry.api.renderers import EvaluationCSVRenderer, FindingCSVRenderer, JS
 from registry.models import Department, DesignType, Evaluation, Organisation, PolicyArea, Programme
 from registry.models.evaluations import Visibility
 from registry.search import SearchQuery
+from registry.search.duplicates import likely_duplicates
 from registry.selectors import document_rows, finding_rows, record_rows
 from registry.services import drafts
 
@@ -238,7 +239,15 @@ class EvaluationViewSet(
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         evaluation = _as_api_errors(drafts.create_record, serializer.validated_data, by=request.user)
-        return self._respond_with_record(evaluation.pk, status.HTTP_201_CREATED)
+        response = self._respond_with_record(evaluation.pk, status.HTTP_201_CREATED)
+        # Published records that look like this one (the same evaluation sent twice, or
+        # entered by another team): a warning, never a refusal.
+        response.data["likely_duplicates"] = [
+            {"slug": d.slug, "title": d.title, "url": request.build_absolute_uri(d.url),
+             "api_url": request.build_absolute_uri(reverse("evaluation-detail", kwargs={"slug": d.slug}))}
+            for d in likely_duplicates(evaluation.title, evaluation.summary, exclude=evaluation.pk)
+        ]
+        return response
 
     def update(self, request, *args, partial=False, **kwargs):
         evaluation = self.get_object()

@@ -39,6 +39,20 @@ def test_token_user_creates_a_draft_they_own(user):
     assert record.owner == user and record.visibility == "draft"
 
 
+def test_a_record_like_a_published_one_is_created_with_a_warning_and_a_link(user):
+    from registry.search import get_backend
+
+    get_backend().rebuild()
+    client = token_client(user)
+    fresh = client.post(LIST, NEW, format="json").json()
+    assert fresh["likely_duplicates"] == []
+    crewe = Evaluation.objects.get(slug="project-crewe")
+    body = client.post(LIST, {**NEW, "title": crewe.title, "summary": "The same evaluation, sent again."},
+                       format="json").json()
+    assert [d["slug"] for d in body["likely_duplicates"]] == ["project-crewe"]
+    assert body["likely_duplicates"][0]["url"] == "http://testserver/evaluations/project-crewe/"
+
+
 def test_invalid_input_gets_a_message_per_field_and_stores_nothing(user):
     bad = {
         "title": "  ",

@@ -4,7 +4,7 @@ Django's DatabaseCache inherits BaseCache.incr, a get and a set with the default
 so every wrong password would move the sign-in lock's window to 5 minutes from now. Here
 the new value keeps the time its entry already had left; the memory cache behaves so too.
 """
-from datetime import timezone
+from datetime import UTC
 
 from django.core.cache.backends.db import DatabaseCache as DjangoDatabaseCache
 from django.db import connections, router
@@ -30,7 +30,7 @@ class DatabaseCache(DjangoDatabaseCache):
 
             expires = parse_datetime(expires)
         if expires.tzinfo is None:
-            expires = expires.replace(tzinfo=timezone.utc)
+            expires = expires.replace(tzinfo=UTC)
         remaining = max(1, int((expires - now()).total_seconds()))
         self.set(key, value + delta, remaining, version=version)
         return value + delta

@@ -6,6 +6,7 @@ import re
 import secrets
 import subprocess
 import sys
+from collections import Counter
 from pathlib import Path
 
 from tests.test_app_servers import INHERITED_NOT
@@ -31,6 +32,16 @@ def test_a_two_second_load_answers_without_errors_and_leaves_no_drift(tmp_path):
                         r"non-2xx: none; (\d+) record\(s\) published", done.stdout)
     assert summary, done.stdout
     assert int(summary.group(1)) > 0 and int(summary.group(3)) >= 1
-    for kind in ("search", "browse", "record", "api"):
-        assert re.search(rf"^{kind}\s+\d+", done.stdout, re.M), f"no {kind} requests:\n{done.stdout}"
+    assert re.search(r"^kind\s+requests\s+p50 ms\s+p95 ms$", done.stdout, re.M), done.stdout
     assert re.search(r"check_index: \d+ item\(s\) indexed and up to date", done.stdout), done.stdout
+
+
+def test_the_mix_asks_for_every_kind_of_page_and_the_api():
+    """Two seconds on a busy machine may be a handful of requests; the mix itself is checked here."""
+    import random
+
+    from registry.management.commands.load_test import Command
+
+    rng = random.Random(1)
+    kinds = Counter(Command._request(rng, ["a", "b", "c"])[0] for _ in range(500))
+    assert set(kinds) == {"search", "browse", "record", "compare", "insights", "api"}

@@ -62,15 +62,16 @@ class Command(BaseCommand):
         if seconds <= 0 or seconds > 3600 or workers < 1 or clients < 1:
             raise CommandError("load_test: --seconds in (0, 3600], --workers and --clients at least 1")
         targets = self._targets()
-        server, log = self._start_gunicorn(workers, keep_throttles)
-        try:
-            url = self._wait_for_address(server, log)
-            self.stdout.write(f"load_test: gunicorn at {url} with {workers} worker(s), {clients} client(s), "
-                              f"{seconds:g} s")
-            results, published, publish_errors = self._run(url, targets, seconds, clients, publish_every)
-        finally:
-            self._stop(server)
-            log.close()
+        with tempfile.NamedTemporaryFile("w+", prefix="load-test-gunicorn-", suffix=".log") as log:
+            server = self._start_gunicorn(workers, keep_throttles, log)
+            try:
+                url = self._wait_for_address(server, log)
+                self._warm_up(url, workers)
+                self.stdout.write(f"load_test: gunicorn at {url} with {workers} worker(s), {clients} client(s), "
+                                  f"{seconds:g} s")
+                results, published, publish_errors = self._run(url, targets, seconds, clients, publish_every)
+            finally:
+                self._stop(server)
         failed = self._report(results, seconds, published, publish_errors)
         try:
             call_command("check_index", stdout=self.stdout, stderr=self.stderr)
@@ -113,19 +114,17 @@ class Command(BaseCommand):
 
     # -- gunicorn ----------------------------------------------------------------------
 
-    def _start_gunicorn(self, workers, keep_throttles):
+    def _start_gunicorn(self, workers, keep_throttles, log):
         gunicorn = Path(sys.executable).with_name("gunicorn")
         env = {**os.environ, "DJANGO_SETTINGS_MODULE": os.environ.get("DJANGO_SETTINGS_MODULE", "registry.settings"),
                "REGISTRY_DATA_DIR": str(settings.REGISTRY_DATA_DIR)}
         if not keep_throttles:
             env.update(REGISTRY_API_THROTTLE_ANON="1000000/minute", REGISTRY_API_THROTTLE_USER="1000000/minute")
-        log = tempfile.NamedTemporaryFile("w+", prefix="load-test-gunicorn-", suffix=".log")
-        process = subprocess.Popen(
+        return subprocess.Popen(
             [str(gunicorn), "registry.wsgi", "--bind", "127.0.0.1:0", "--workers", str(workers), "--timeout", "60",
              "--chdir", str(settings.BASE_DIR), "--error-logfile", "-"],
             env=env, stdout=subprocess.DEVNULL, stderr=log, start_new_session=True,
         )
-        return process, log
 
     def _wait_for_address(self, process, log):
         deadline = time.monotonic() + STARTUP_SECONDS
@@ -139,6 +138,16 @@ class Command(BaseCommand):
                 break
             time.sleep(0.1)
         raise CommandError(f"load_test: gunicorn did not start:\n{text}")
+
+    @staticmethod
+    def _warm_up(url, workers):
+        """A few untimed requests first: a worker's first answer loads the code it needs."""
+        for path in ("/", "/search/?q=evaluation", "/api/v1/evaluations/") * workers:
+            try:
+                with urllib.request.urlopen(url + path, timeout=60) as response:
+                    response.read()
+            except OSError:
+                pass  # counted in the run itself, if it persists
 
     @staticmethod
     def _stop(process):

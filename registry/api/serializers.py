@@ -534,6 +534,17 @@ class EvaluationWriteSerializer(serializers.ModelSerializer):
             }
         }
 
+    def to_internal_value(self, data):
+        """A field this endpoint does not take is an error naming it, never silently
+        dropped (a client would think it was saved)."""
+        if isinstance(data, dict):
+            unknown = sorted(set(data) - set(self.fields))
+            if unknown:
+                raise serializers.ValidationError({
+                    name: [f"“{name}” is not a field you can set. The fields are listed at /api/v1/docs/."]
+                    for name in unknown})
+        return super().to_internal_value(data)
+
     def validate_title(self, value):
         if not value.strip():
             raise serializers.ValidationError("Enter the evaluation's title.")

@@ -16,6 +16,7 @@ router.register("methods", views.DesignTypeViewSet, basename="designtype")
 router.register("policy-areas", views.PolicyAreaViewSet, basename="policyarea")
 router.register("organisations", views.OrganisationViewSet, basename="organisation")
 router.register("programmes", views.ProgrammeViewSet, basename="programme")
+router.register("places", views.PlaceViewSet, basename="place")
 
 urlpatterns = [
     path("", views.api_index, name="api-index"),

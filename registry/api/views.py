@@ -33,7 +33,7 @@ from registry.api import serializers as s
 from registry.api.pagination import IdPagePagination
 from registry.api.permissions import CanEditEvaluation, IsContributorToCreate
 from registry.api.renderers import EvaluationCSVRenderer, FindingCSVRenderer, JSONLDRenderer
-from registry.models import Department, DesignType, Evaluation, Organisation, PolicyArea, Programme
+from registry.models import Department, DesignType, Evaluation, Organisation, Place, PolicyArea, Programme
 from registry.models.evaluations import Visibility
 from registry.search import SearchQuery
 from registry.search.duplicates import likely_duplicates
@@ -405,6 +405,7 @@ OrganisationViewSet = vocabulary_viewset(
     Organisation, s.OrganisationSerializer, "slug", "organisations", order=("name", "id")
 )
 ProgrammeViewSet = vocabulary_viewset(Programme, s.ProgrammeSerializer, "slug", "programmes", order=("name", "id"))
+PlaceViewSet = vocabulary_viewset(Place, s.PlaceSerializer, "slug", "places", order=("name", "id"))
 _MethodBase = vocabulary_viewset(
     DesignType,
     s.DesignTypeSerializer,
@@ -558,6 +559,7 @@ class SearchView(ConditionalMixin, APIView):
                     "policy_areas",
                     "organisations",
                     "programmes",
+                    "places",
                     "search",
                     "schema",
                     "docs",
@@ -582,6 +584,7 @@ def api_index(request):
             "policy_areas": url("policyarea-list"),
             "organisations": url("organisation-list"),
             "programmes": url("programme-list"),
+            "places": url("place-list"),
             "search": url("api-search"),
             "schema": url("api-schema"),
             "docs": url("api-docs"),

@@ -142,3 +142,21 @@ def test_null_characters_get_a_message_not_a_server_error(user, client_api):
         response = client_api.get(url)
         assert response.status_code == 400, url
         assert "null character" in str(response.json()["errors"])
+
+
+def test_a_field_the_api_does_not_take_is_an_error_naming_it(user):
+    response = token_client(user).post(LIST, {**NEW, "evaluator": "NatCen", "slug": "mine"}, format="json")
+    assert response.status_code == 400
+    errors = response.json()["errors"]
+    assert set(errors) == {"evaluator", "slug"}
+    assert "is not a field you can set" in errors["evaluator"][0]
+    assert not Evaluation.objects.filter(title=NEW["title"]).exists()
+
+
+def test_places_are_listed(client_api):
+    from registry.models import Place
+
+    Place.objects.create(slug="hertfordshire", name="Hertfordshire")
+    body = client_api.get("/api/v1/places/").json()
+    assert {"slug": "hertfordshire", "name": "Hertfordshire"} in body["results"]
+    assert client_api.get("/api/v1/").json()["places"] == "http://testserver/api/v1/places/"

@@ -1,13 +1,13 @@
-"""Who may see and change what. Selectors and views ask here; nothing else
-decides visibility.
+"""Who may do what: roles, and whether a user may change, revise, review or see
+the history of a record. Which records a user may see is the queryset's
+(`EvaluationQuerySet.visible_to`, registry/models/querysets.py), built on the
+roles here.
 
 Roles are Django groups: "Contributors" create records and edit their own (and
 those they co-edit); "Moderators" see and edit everything and decide what is
 published. Staff count as moderators. A record a user may not see is answered
 with 404, never 403, so its existence does not leak.
 """
-from django.db.models import Q
-
 CONTRIBUTORS = "Contributors"
 MODERATORS = "Moderators"
 # A contributor may change a record in these states; a submitted record waits
@@ -36,34 +36,6 @@ def is_contributor(user):
 
 def can_see_unpublished(user):
     return is_moderator(user)
-
-
-def evaluation_visibility_q(user):
-    """A filter on Evaluation for the records this user may see.
-
-    Co-edited records are matched by a subquery, not a join, so a record with
-    several co-editors is never returned twice.
-    """
-    if is_moderator(user):
-        return Q()
-    if is_contributor(user):
-        from registry.models import Submission
-
-        co_edited = Submission.objects.filter(co_editors=user).values("evaluation_id")
-        return Q(visibility="published") | Q(owner=user) | Q(pk__in=co_edited)
-    return Q(visibility="published")
-
-
-def editable_evaluations_q(user):
-    """Records this user may open in the journey (their state is checked by `can_edit`)."""
-    if is_moderator(user):
-        return Q()
-    if is_contributor(user):
-        from registry.models import Submission
-
-        co_edited = Submission.objects.filter(co_editors=user).values("evaluation_id")
-        return Q(owner=user) | Q(pk__in=co_edited)
-    return Q(pk__in=[])
 
 
 def is_editor(user, evaluation, co_editor_ids=()):

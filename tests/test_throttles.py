@@ -173,3 +173,32 @@ def test_sign_in_lock_ignores_made_up_forwarded_for(client, settings, fresh_cach
             locked_at = attempt
             break
     assert locked_at == 6
+
+
+@pytest.mark.django_db
+def test_database_cache_incr_keeps_the_lock_window():
+    """Django's DatabaseCache.incr would reset the expiry to the default 5 minutes on every
+    wrong password; registry.cache's keeps the 15 minutes the first failure opened."""
+    from datetime import UTC, timedelta
+
+    from django.db import connection
+    from django.utils import timezone
+
+    from registry.cache import DatabaseCache
+
+    shared = DatabaseCache("registry_cache", {})
+    shared.set("sign-in-count", 1, 15 * 60)
+    assert shared.incr("sign-in-count") == 2 and shared.incr("sign-in-count") == 3
+    assert shared.get("sign-in-count") == 3
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT expires FROM registry_cache")
+        (expires,) = cursor.fetchone()
+    if isinstance(expires, str):
+        from django.utils.dateparse import parse_datetime
+
+        expires = parse_datetime(expires)
+    if timezone.is_naive(expires):
+        expires = timezone.make_aware(expires, UTC)
+    assert timedelta(minutes=14) < expires - timezone.now() <= timedelta(minutes=15)
+    with pytest.raises(ValueError):
+        shared.incr("never-set")

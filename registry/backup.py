@@ -73,6 +73,10 @@ def restore_database(folder: Path, manifest: dict) -> None:
         connection.close()  # hold no lock the restore's DROP TABLEs would wait for
         _postgres_command("pg_restore", "--clean", "--if-exists", "--single-transaction", "--exit-on-error",
                           "--dbname", connection.settings_dict["NAME"], str(folder / POSTGRES_FILE))
+        # pg_restore brings back rows, not the planner's statistics; the search's ranking reads
+        # table sizes from them (pg_class.reltuples), so gather them before anyone searches.
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
     # Ids read before the restore (content types are cached per process) may have changed.
     from django.contrib.contenttypes.models import ContentType
 

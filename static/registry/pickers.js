@@ -15,6 +15,7 @@ function enhanceSelect (group) {
     },
     defaultValue: '', // the chosen option's name when there is one (the plugin prefers it)
     showAllValues: true,
+    autoselect: false, // its type-ahead hint is an unlabelled input (axe: label)
     dropdownArrow: () => '',
     tNoResults: () => 'No results found'
   })

@@ -4,6 +4,7 @@ Visitors see the versions that were published; the record's editors and
 moderators see every saved change (drafts included), with who made it.
 """
 from dataclasses import dataclass
+from datetime import datetime
 
 from django.http import Http404
 from django.shortcuts import render
@@ -35,7 +36,7 @@ M2M_LABELS = {"other_departments": (Department, "department"), "places": (Place,
 # What a change of visibility means, in words. A row that changes nothing of the
 # record's state is an edit, and consecutive edits by one person fold into one row.
 STATE_WORDS = {
-    "draft": "Draft created",
+    "draft": "Draft created",  # the first entry only
     "submitted": "Submitted for review",
     "returned": "Returned for changes",
     "withdrawn": "Withdrawn",
@@ -104,8 +105,10 @@ def fold(versions, *, full):
     for version in reversed(versions):  # oldest first
         if version.published:
             what = f"Published version {version.version}"
-        elif previous is None or previous.visibility != version.visibility:
-            what = STATE_WORDS.get(version.visibility, "Changes saved")
+        elif previous is None:
+            what = STATE_WORDS["draft"]
+        elif previous.visibility != version.visibility and version.visibility != "draft":
+            what = STATE_WORDS.get(version.visibility, "")
         else:
             what = ""
         last = events[-1] if events else None
@@ -213,6 +216,8 @@ def _display(field, value, labels):
         return labels[Programme].get(value, str(value))
     if isinstance(value, bool):
         return "Yes" if value else "No"
+    if isinstance(value, datetime):
+        return in_words(value)
     return str(value)
 
 

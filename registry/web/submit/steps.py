@@ -48,6 +48,11 @@ class Step:
     row_template: str = ""  # how the list shows one added row in full
 
     @property
+    def changeable(self) -> bool:
+        """Can an added row be changed in place? (Templates call callables, so they ask this.)"""
+        return self.update is not None
+
+    @property
     def multipart(self) -> bool:
         return issubclass(self.form_class, JourneyDocumentForm)
 

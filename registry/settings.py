@@ -198,6 +198,11 @@ REGISTRY_CONTACT_EMAIL = env("REGISTRY_CONTACT_EMAIL", "evaluation.registry@cabi
 REGISTRY_CACHE = env("REGISTRY_CACHE", "database" if PRODUCTION else "memory").strip().lower()
 if REGISTRY_CACHE not in {"database", "memory"}:
     raise RuntimeError("REGISTRY_CACHE must be 'database' or 'memory'.")
+if REGISTRY_CACHE == "database" and DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Every throttled request then writes to SQLite. A transaction that reads first and writes
+    # later cannot wait for another writer ("database is locked" at once, measured under
+    # load_test); one that takes the write lock at BEGIN waits its turn, up to the timeout.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(transaction_mode="IMMEDIATE", timeout=20)
 CACHES = {
     "default": {
         "BACKEND": "registry.cache.DatabaseCache",  # incr keeps the expiry: registry/cache.py

@@ -144,7 +144,8 @@ class Command(BaseCommand):
         """A few untimed requests first: a worker's first answer loads the code it needs."""
         for path in ("/", "/search/?q=evaluation", "/api/v1/evaluations/") * workers:
             try:
-                with urllib.request.urlopen(url + path, timeout=60) as response:
+                request = urllib.request.Request(url + path, headers={"X-Forwarded-Proto": "https"})
+                with urllib.request.urlopen(request, timeout=60) as response:
                     response.read()
             except OSError:
                 pass  # counted in the run itself, if it persists
@@ -164,8 +165,11 @@ class Command(BaseCommand):
     def _run(self, url, slugs, seconds, clients, publish_every):
         results = []  # (kind, status, seconds); status 0 is a failed connection
         lock = threading.Lock()
-        stop_at = time.monotonic() + seconds
+        stop_at = None  # set when the clock starts, below
         opener = urllib.request.build_opener(_NoRedirect)
+        # As the TLS proxy in front of production says (SECURE_PROXY_SSL_HEADER), so a run with
+        # REGISTRY_ENV=production is served rather than redirected to https://.
+        opener.addheaders = [("X-Forwarded-Proto", "https")]
 
         def visitor(n):
             rng = random.Random(n)
@@ -183,18 +187,21 @@ class Command(BaseCommand):
                 with lock:
                     results.append((kind, status, time.perf_counter() - started))
 
+        publisher = self._publisher() if publish_every > 0 else None  # accounts made before the clock starts
+        stop_at = time.monotonic() + seconds
         threads = [threading.Thread(target=visitor, args=(n,), daemon=True) for n in range(clients)]
         for thread in threads:
             thread.start()
-        published, publish_errors = self._publish_until(stop_at, publish_every) if publish_every > 0 else (0, [])
+        published, publish_errors = self._publish_until(publisher, stop_at, publish_every) if publisher else (0, [])
         for thread in threads:
             thread.join()
         return results, published, publish_errors
 
-    def _publish_until(self, stop_at, every):
-        """Records through the services a moderator's click uses: draft, submit, publish."""
-        from registry.models import Department, DesignType, EvaluationDesign
-        from registry.services import accounts, drafts, workflow
+    @staticmethod
+    def _publisher():
+        """(author, moderator, department, design) for the records published during the run."""
+        from registry.models import Department, DesignType
+        from registry.services import accounts
 
         department = Department.objects.order_by("code").first()
         password = secrets.token_urlsafe(24)
@@ -202,7 +209,14 @@ class Command(BaseCommand):
                                           password=password, department=department)
         moderator, _ = accounts.save_account("load-test-moderator@example.invalid", role="moderator",
                                              password=password)
-        design = DesignType.objects.get(code="process")
+        return author, moderator, department, DesignType.objects.get(code="process")
+
+    def _publish_until(self, publisher, stop_at, every):
+        """Records through the services a moderator's click uses: draft, submit, publish."""
+        from registry.models import EvaluationDesign
+        from registry.services import drafts, workflow
+
+        author, moderator, department, design = publisher
         published, errors = 0, []
         while time.monotonic() < stop_at:
             started = time.monotonic()

@@ -6,8 +6,8 @@ a URL or a test can name them); every message says what to do next.
 import calendar
 
 from django import forms
-from django.db.models import Q
 from django.contrib.auth import get_user_model
+from django.db.models import Q
 
 from registry import rules
 from registry.forms.base import GovukForm, text_field, yes_no_field

@@ -10,9 +10,9 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from registry import quality
 from registry.models import Evaluation, Submission
 from registry.models.evaluations import Visibility
-from registry import quality
 from registry.rules import missing_answers
 from registry.services.base import User, stamp
 

@@ -42,7 +42,8 @@ def test_contributor_shares_an_evaluation_and_a_moderator_publishes_it(seeded_li
     continue_(page)
     summary = page.locator(".govuk-error-summary")
     assert "Enter the title of the evaluation" in summary.inner_text()
-    assert page.get_by_label("Lead department").input_value() == "Department for Education (DfE)"  # what was chosen stays
+    # what was chosen stays
+    assert page.get_by_label("Lead department").input_value() == "Department for Education (DfE)"
     axe(page, "submit-basics-error")
     summary.get_by_role("link", name="Enter the title of the evaluation").click()
     page.get_by_label("Title").fill(TITLE)

@@ -47,7 +47,8 @@ def test_a_direction_that_contradicts_the_effect_warns(contributor, direction, s
 
 def test_dates_links_and_places_that_look_wrong_warn(contributor):
     draft = complete_draft(contributor)  # has an evaluation start in March 2020
-    drafts.add_item(draft, "dates", {"category": "evaluation_start", "year": 2021, "status": "intended"}, by=contributor)
+    drafts.add_item(draft, "dates", {"category": "evaluation_start", "year": 2021, "status": "intended"},
+                    by=contributor)
     drafts.add_item(draft, "dates", {"category": "final_results", "year": 2099, "status": "actual"}, by=contributor)
     drafts.add_item(draft, "links", {"kind": "plan", "url": "https://localhost/plan"}, by=contributor)
     drafts.add_item(draft, "links", {"kind": "report", "url": "http://10.1.2.3/report"}, by=contributor)

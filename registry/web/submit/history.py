@@ -159,7 +159,7 @@ def changes_since_returned(evaluation):
         return None
     versions = list(evaluation.history.order_by("history_date", "history_id"))
     returned = None
-    for previous, version in zip(versions, versions[1:]):
+    for previous, version in zip(versions, versions[1:], strict=False):
         if version.visibility == "returned" and previous.visibility != "returned":
             returned = version
     if returned is None:

@@ -2,7 +2,6 @@
 draft when the user continues. Views translate HTTP to services and forms."""
 from functools import wraps
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404

@@ -26,7 +26,7 @@ def make_user(username, *, staff=False):
     from django.contrib.auth.models import Group
 
     user = get_user_model().objects.create_user(username=username, password="a-long-test-password-1", is_staff=staff)
-    user.groups.add(Group.objects.get(name="Moderators" if staff else "Contributors"))
+    user.groups.add(Group.objects.get_or_create(name="Moderators" if staff else "Contributors")[0])
     return user
 
 

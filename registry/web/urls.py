@@ -4,7 +4,17 @@ under the `registry` namespace."""
 from django.urls import path
 
 from registry.web import (
-    accounts, api_tokens, browse, compare, documents, home, insights, pages, records, search, submit,
+    accounts,
+    api_tokens,
+    browse,
+    compare,
+    documents,
+    home,
+    insights,
+    pages,
+    records,
+    search,
+    submit,
 )
 
 app_name = "registry"

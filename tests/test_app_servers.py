@@ -31,7 +31,7 @@ from django.contrib.auth.models import Group
 from django.db import connection
 
 from registry.models import Department, DesignType, EvaluationDesign
-from registry.services import records
+from registry.services import drafts
 from tests.conftest import seed_registry
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -138,7 +138,7 @@ def make_user(email, role, department=None):
 
 def complete_draft(owner, word):
     """A draft with every answer submission needs, carrying a word nothing else holds."""
-    draft = records.create_draft(by=owner, title=f"Two servers evaluation {word}")
+    draft = drafts.create_draft(by=owner, title=f"Two servers evaluation {word}")
     draft.lead_department = Department.objects.get(code="department-for-education")
     draft.stage = "ongoing"
     draft.summary = f"A record published on one app server and found on another: {word}."

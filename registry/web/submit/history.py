@@ -26,7 +26,7 @@ from registry.models import (
     PolicyArea,
     Programme,
 )
-from registry.web.submit import queries
+from registry.selectors import drafts as queries
 
 HIDDEN_FIELDS = ["id", "created_at", "updated_at", "slug", "owner", "review_comment", "summary_machine_written"]
 M2M_LABELS = {"other_departments": (Department, "department"), "places": (Place, "place"),

@@ -12,8 +12,8 @@ from django.views.decorators.http import require_http_methods
 from registry import permissions, quality, selectors
 from registry.ingest import UnreadableDocument
 from registry.markdown import render_markdown
+from registry.selectors import drafts as queries
 from registry.services import drafts, workflow
-from registry.web.submit import queries
 from registry.web.submit.answers import answer_sections
 from registry.web.submit.steps import BY_SLUG, STEPS, build_form, next_slug, previous_slug
 

@@ -11,8 +11,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 from registry import permissions, quality, selectors
 from registry.forms.journey import ReviewCommentForm, WithdrawForm
 from registry.models import Evaluation
+from registry.selectors import drafts as queries
 from registry.services import revisions, workflow
-from registry.web.submit import queries
 from registry.web.submit.answers import answer_sections
 from registry.web.submit.history import changes_since_returned
 from registry.web.submit.journey import _step_url, role_required

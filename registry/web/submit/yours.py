@@ -2,7 +2,7 @@
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 
-from registry.web.submit import queries
+from registry.selectors import drafts as queries
 from registry.web.submit.steps import BY_SLUG
 
 

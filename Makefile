@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export DJANGO_SETTINGS_MODULE := registry.settings
 
-.PHONY: run test install serve index chromium test-sqlite test-postgres lint clean
+.PHONY: run test install serve index chromium test-sqlite test-postgres lint typecheck clean
 
 $(VENV)/.installed: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -48,10 +48,11 @@ chromium:
 	  if [ "$$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi; \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium; }
 
-## make lint: ruff (style, imports, a complexity limit). `make typecheck` runs mypy (mypy.ini); it still
-## reports 19 errors in services/ and rules.py, so it is not yet part of `make test`.
+## make lint: ruff (style, imports, a complexity limit), then mypy with django-stubs (mypy.ini) over
+## services/, selectors/, rules.py and the search interface. `make test` runs it first.
 lint: install
 	$(PY) -m ruff check .
+	$(PY) -m mypy
 
 typecheck: install
 	$(PY) -m mypy

@@ -62,6 +62,8 @@ def date_in_order(category: str | None, year: int | None, month: int | None,
     new = (year, month)
     for other in others:
         other_category, other_year, other_month = _date_values(other)
+        if not other_category or other_year is None:
+            continue  # a row without a category or year is refused on its own; it orders nothing
         old = (other_year, other_month)
         if DATE_PAIRS.get(category) == other_category and _before(new, old):
             return {"year": f"The {_event_name(category)} date must not be before the "
@@ -151,7 +153,7 @@ def enforce(problems: Problems) -> None:
         raise ValidationError({field: [message] for field, message in problems.items()})
 
 
-def _date_values(other: Any) -> tuple[str, int, int | None]:
+def _date_values(other: Any) -> tuple[str | None, int | None, int | None]:
     if isinstance(other, Mapping):
         return other.get("category"), other.get("year"), other.get("month")
     return other.category, other.year, other.month

@@ -9,21 +9,25 @@ from __future__ import annotations
 
 from typing import TypeVar
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import models
 from django.utils.text import slugify
 
 from registry.models import Evaluation
 
+# The services' actor is Django's own user model: settings.py sets no
+# AUTH_USER_MODEL, and records' `owner` and history's `history_user` point to it.
+
 M = TypeVar("M", bound=models.Model)
-User = AbstractBaseUser
 
 
 def stamp(instance: M, by: User | None, reason: str, *, published: bool = False) -> M:
     """Say who is changing `instance` and why, for the history entry its next save writes."""
-    instance._history_user = by
-    instance._change_reason = reason
-    instance._history_published = published
+    # Set by name: these are simple-history's (and our HistoryEntry's) hooks,
+    # read off whichever model is saved, not fields any model declares.
+    notes = {"_history_user": by, "_change_reason": reason, "_history_published": published}
+    for name, value in notes.items():
+        setattr(instance, name, value)
     return instance
 
 
@@ -35,7 +39,7 @@ def touch(evaluation: Evaluation, by: User | None, reason: str) -> None:
 def unique_slug(title: str, exclude_pk: int | None = None) -> str:
     base = (slugify(title)[:100] or "evaluation").strip("-")
     slug, n = base, 1
-    taken = Evaluation.objects.exclude(pk=exclude_pk)
+    taken = Evaluation.objects.all() if exclude_pk is None else Evaluation.objects.exclude(pk=exclude_pk)
     while taken.filter(slug=slug).exists():
         n += 1
         slug = f"{base}-{n}"
@@ -45,7 +49,7 @@ def unique_slug(title: str, exclude_pk: int | None = None) -> str:
 def free_slug(model: type[models.Model], name: str) -> str:
     base = slugify(name)[:180] or "item"
     slug, n = base, 1
-    while model.objects.filter(slug=slug).exists():
+    while model._default_manager.filter(slug=slug).exists():
         n += 1
         slug = f"{base}-{n}"
     return slug

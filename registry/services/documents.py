@@ -11,7 +11,7 @@ import hashlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypedDict, Unpack
 
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
@@ -21,6 +21,18 @@ from registry.ingest import UnreadableDocument, extract
 from registry.models import Document, Evaluation
 from registry.search import SearchQuery, get_backend
 from registry.services.base import User, touch
+
+
+class DocumentFields(TypedDict, total=False):
+    """What a caller may say about a document besides its bytes, title and
+    records; the rest (text, media type, word count, hash) is read from the bytes."""
+
+    kind: str
+    publisher: str
+    month: int | None
+    year: int | None
+    source_url: str
+    language: str
 
 
 def content_hash(data: bytes) -> str:
@@ -39,7 +51,7 @@ def stored_hashes(digests: Iterable[str]) -> dict[str, int]:
 
 def add_document(data: bytes, filename: str, *, title: str = "", evaluations: Iterable[Evaluation] = (),
                  keep_file: bool = True, extracted: tuple[str, str] | None = None, digest: str | None = None,
-                 **fields: Any) -> tuple[Document, bool]:
+                 **fields: Unpack[DocumentFields]) -> tuple[Document, bool]:
     """Store a document from its bytes; returns (document, created).
 
     A file whose content is already stored is not added twice: the existing
@@ -114,7 +126,8 @@ class Outcome:
 
 
 def add_documents(files: Iterable[IncomingFile], *, evaluations: Iterable[Evaluation] = (), keep_file: bool = True,
-                  progress: Callable[[Outcome], Any] | None = None, **fields: Any) -> list[Outcome]:
+                  progress: Callable[[Outcome], Any] | None = None,
+                  **fields: Unpack[DocumentFields]) -> list[Outcome]:
     """Store a batch of files in one transaction, with a savepoint per file.
 
     One transaction means the search index is written once for the whole batch
@@ -211,10 +224,11 @@ def index_missing(document_ids: Iterable[int], *, chunk: int = 50) -> set[int]:
 
 @transaction.atomic
 def attach_document(evaluation: Evaluation, data: bytes, filename: str, *, by: User, title: str = "",
-                    **fields: object) -> Document:
+                    extracted: tuple[str, str] | None = None, **fields: Unpack[DocumentFields]) -> Document:
     """Upload a document into the knowledge base, linked to this record. It is
     public only once a record it supports is published (Document.visible)."""
-    document, _created = add_document(data, filename, title=title, evaluations=[evaluation], **fields)
+    document, _created = add_document(data, filename, title=title, evaluations=[evaluation], extracted=extracted,
+                                      **fields)
     touch(evaluation, by, "Document added")
     return document
 

@@ -144,10 +144,10 @@ def with_ancestors(chosen: Mapping[DesignType, str | None]) -> dict[DesignType, 
     them: a method is chosen under its type, and a sub-method brings its method."""
     complete = dict(chosen)
     for design_type in chosen:
-        node = design_type
-        while node.parent_id is not None:
-            node = node.parent
+        node = design_type.parent
+        while node is not None:
             complete.setdefault(node, None)
+            node = node.parent
     return complete
 
 
@@ -196,12 +196,12 @@ def update_item(evaluation: Evaluation, kind: str, pk: int, data: Mapping[str, A
     """Change one added row in place: it keeps its id, and so its place in the list
     (findings keep their position), under the rules a new row meets."""
     model = ITEM_MODELS[kind]
-    item = model.objects.select_for_update().filter(evaluation=evaluation, pk=pk).first()
+    item = model._default_manager.select_for_update().filter(evaluation=evaluation, pk=pk).first()
     if item is None:
         raise ValidationError("This row has been removed. Add it again.")
     data = _item_values(kind, data)
     data.pop("position", None)
-    _check_item(evaluation, kind, data, others=model.objects.filter(evaluation=evaluation).exclude(pk=pk))
+    _check_item(evaluation, kind, data, others=model._default_manager.filter(evaluation=evaluation).exclude(pk=pk))
     for name, value in data.items():
         setattr(item, name, value)
     reason = f"Changed in {kind}"
@@ -242,7 +242,7 @@ def _check_item(evaluation: Evaluation, kind: str, data: Mapping[str, Any], *, o
 
 @transaction.atomic
 def remove_item(evaluation: Evaluation, kind: str, pk: int, *, by: User) -> None:
-    item = ITEM_MODELS[kind].objects.filter(evaluation=evaluation, pk=pk).first()
+    item = ITEM_MODELS[kind]._default_manager.filter(evaluation=evaluation, pk=pk).first()
     if item is not None:
         stamp(item, by, f"Removed from {kind}").delete()
         touch(evaluation, by, f"Removed from {kind}")
@@ -290,8 +290,9 @@ def _apply(evaluation: Evaluation, data: dict[str, Any], *, by: User, reason: st
     evaluation.full_clean(exclude=["slug"])
     evaluation.save()
     # The same pre-publication checks the journey shows, for the API to answer with:
-    # blocking ones also stop workflow.submit and workflow.publish.
-    evaluation.quality_problems = quality.problems(evaluation)
+    # blocking ones also stop workflow.submit and workflow.publish. An attribute of
+    # this answer, not a field, so the model does not declare it (hence the ignore).
+    evaluation.quality_problems = quality.problems(evaluation)  # type: ignore[attr-defined]
     return evaluation
 
 
@@ -303,7 +304,7 @@ def _replace_rows(evaluation: Evaluation, name: str, rows: list[Mapping[str, Any
         problems = rules.dates_in_order(rows)
         if problems:
             rules.enforce(next(iter(problems.values())))
-    for old in model.objects.filter(evaluation=evaluation):
+    for old in model._default_manager.filter(evaluation=evaluation):
         stamp(old, by, reason).delete()
     for position, row in enumerate(rows):  # findings counted from 0, as the journey adds them
         extra = {"position": position} if model is Finding else {}

@@ -78,8 +78,8 @@ def _replace_rows(model: type[models.Model], source: Evaluation, target: Evaluat
     def key(row):
         return tuple(getattr(row, f) for f in fields)
 
-    wanted = [key(r) for r in model.objects.filter(evaluation=source).order_by("pk")]
-    current = list(model.objects.filter(evaluation=target).order_by("pk"))
+    wanted = [key(r) for r in model._default_manager.filter(evaluation=source).order_by("pk")]
+    current = list(model._default_manager.filter(evaluation=target).order_by("pk"))
     remaining = list(wanted)
     for row in current:
         if key(row) in remaining:

@@ -5,6 +5,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import SimpleRouter
 
 from registry.api import compare_urls, views
+from registry.api import versions as version_views
 from registry.api.exceptions import api_not_found
 
 router = SimpleRouter()
@@ -26,6 +27,12 @@ urlpatterns = [
     # Spreadsheet-friendly aliases: the same lists as CSV.
     path("evaluations.csv", views.EvaluationViewSet.as_view({"get": "list"}), {"format": "csv"}, name="evaluation-csv"),
     path("findings.csv", views.FindingViewSet.as_view({"get": "list"}), {"format": "csv"}, name="finding-csv"),
+    path("evaluations/<slug:slug>/versions/", version_views.VersionListView.as_view(), name="evaluation-versions"),
+    path(
+        "evaluations/<slug:slug>/versions/<int:number>/",
+        version_views.VersionDetailView.as_view(),
+        name="evaluation-version",
+    ),
     *router.urls,
 ]
 urlpatterns += compare_urls.urlpatterns

@@ -50,10 +50,12 @@ def return_for_changes(evaluation: Evaluation, *, by: User, comment: str) -> Eva
 
 
 @transaction.atomic
-def publish(evaluation: Evaluation, *, by: User) -> Evaluation:
+def publish(evaluation: Evaluation, *, by: User, note: str = "") -> Evaluation:
     """Publish a submitted record. A revision is applied onto the record it
-    revises (which keeps its address and gains a version) and then removed."""
+    revises (which keeps its address and gains a version) and then removed.
+    The version is stored whole with `note`, the editor's change note (services/versions.py)."""
     from registry.services.revisions import copy_content
+    from registry.services.versions import record_version
 
     evaluation = Evaluation.objects.select_for_update().get(pk=evaluation.pk)
     if evaluation.visibility != Visibility.SUBMITTED:
@@ -73,6 +75,7 @@ def publish(evaluation: Evaluation, *, by: User) -> Evaluation:
     target.review_comment = ""
     stamp(target, by, f"Published version {target.version}", published=True).save()
     Submission.objects.filter(evaluation=target).update(reviewed_at=now, reviewed_by=by)
+    record_version(target, by=by, note=note)
     if revision_of:
         evaluation.delete()  # the copy has been applied
     return target

@@ -87,7 +87,7 @@ FREQUENT = "registry_searchfrequentstem"
 FREQUENT_STEMS = 1000
 # Ties keep the order entries were indexed in, as whoosh's do.
 ORDERS = {"relevance": "rank DESC, id", "newest": "sort_date DESC, id", "oldest": "sort_date, id"}
-REFINED = 100  # matches ranked again by BM25 (see _refined_sql)
+REFINED = 50  # matches ranked again by BM25 (see _refined_sql)
 AVERAGE_TITLE, AVERAGE_BODY = 7, 150  # typical lengths in lexemes, for BM25's length normalisation
 # Facet counts when no filter leaves a facet uncounted: every match's values.
 FACETS_OF_MATCHED = ("(SELECT json_agg(json_build_array(v, n)) FROM (SELECT v, count(*) AS n "
@@ -686,18 +686,21 @@ class PostgresBackend(SearchBackend):
         if not entry_ids:
             return {}
         words = sorted(stems)
-        order, params = "", []
+        order, candidates, params, any_word = "", "", [], [" | ".join(_quote_lexeme(w) for w in words)]
         if words:
+            # Only passages holding a query word (or the first, the fallback) are
+            # scored: the GIN index finds them, so the others' vectors stay unread.
+            candidates = " AND (c.number = 0 OR c.vector @@ %s::tsquery)"
             score = " + ".join(["(c.vector @@ %s::tsquery)::int"] * len(words))
             order = f"{score} DESC, ts_rank(c.vector, %s::tsquery) DESC, "
-            params = [_quote_lexeme(w) for w in words] + [" | ".join(_quote_lexeme(w) for w in words)]
+            params = [_quote_lexeme(w) for w in words] + any_word
         cursor.execute(
             "SELECT b.entry_id, b.number, substr(d.text, b.start + 1, b.stop - b.start) FROM ("
             f"SELECT DISTINCT ON (c.entry_id) c.entry_id, c.number, c.start, c.\"end\" AS stop, e.object_id "
             f"FROM {CHUNK} c JOIN {ENTRY} e ON e.id = c.entry_id "
-            f"WHERE c.entry_id = ANY(%s) AND c.number >= 0 ORDER BY c.entry_id, {order}c.number) AS b "
+            f"WHERE c.entry_id = ANY(%s) AND c.number >= 0{candidates} ORDER BY c.entry_id, {order}c.number) AS b "
             "JOIN registry_document d ON d.id = b.object_id",
-            [entry_ids] + params)
+            [entry_ids] + (any_word if words else []) + params)
         return {entry_id: (number, text) for entry_id, number, text in cursor.fetchall()}
 
     def _facets(self, rows):

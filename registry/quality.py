@@ -4,7 +4,8 @@ registry.rules holds the rules a single answer must meet to be saved at all;
 these look at the whole record once it is written, and say what a contributor
 or a moderator should look at again. Each check is one entry of CHECKS: a code
 (an identifier, never the wording), a level, the journey step that changes the
-answer, and a function of the record that returns plain messages.
+answer, the record's field that holds it (as the API names it, so a client knows
+what to send again), and a function of the record that returns plain messages.
 
 - BLOCKING: the record cannot be published. workflow.submit and
   workflow.publish refuse it, whichever door (journey, review page, API) asks.
@@ -39,6 +40,7 @@ class Check:
     code: str
     level: str
     step: str  # the journey step whose answer to change
+    field: str  # the field holding that answer, as the API names it
     find: Callable[..., Iterable[str]]
 
 
@@ -47,6 +49,7 @@ class Problem:
     code: str
     level: str
     step: str
+    field: str
     message: str
 
     @property
@@ -115,21 +118,36 @@ def _short_place_names(evaluation) -> Iterable[str]:
 
 
 CHECKS = [
-    Check("no_permission_to_share", BLOCKING, "sharing", _no_permission),
-    Check("direction_contradicts_effect", WARNING, "findings", _direction_contradicts_effect),
-    Check("actual_date_in_future", WARNING, "dates", _actual_dates_in_future),
-    Check("event_repeated", WARNING, "dates", _repeated_events),
-    Check("end_before_start", WARNING, "dates", _end_before_start),
-    Check("internal_link", WARNING, "links", _internal_links),
-    Check("place_name_too_short", WARNING, "context", _short_place_names),
+    Check("no_permission_to_share", BLOCKING, "sharing", "permission_to_share", _no_permission),
+    Check("direction_contradicts_effect", WARNING, "findings", "findings", _direction_contradicts_effect),
+    Check("actual_date_in_future", WARNING, "dates", "event_dates", _actual_dates_in_future),
+    Check("event_repeated", WARNING, "dates", "event_dates", _repeated_events),
+    Check("end_before_start", WARNING, "dates", "event_dates", _end_before_start),
+    Check("internal_link", WARNING, "links", "links", _internal_links),
+    Check("place_name_too_short", WARNING, "context", "places", _short_place_names),
 ]
 
 
 def problems(evaluation) -> list[Problem]:
     """Every check's findings on the record, blocking ones first."""
-    found = [Problem(check.code, check.level, check.step, message)
+    found = [Problem(check.code, check.level, check.step, check.field, message)
              for check in CHECKS for message in check.find(evaluation)]
     return sorted(found, key=lambda p: not p.blocking)
+
+
+# The rows the checks read: prefetch them and the checks add no queries.
+CHECKED_ROWS = ("findings", "event_dates", "links", "places")
+
+
+def problems_for_editor(user, pk) -> list[Problem] | None:
+    """The problems of record `pk` when `user` edits it (its owner, a co-editor or a
+    moderator), else None: what the checks found in a draft is its editors' business."""
+    from registry.models import Evaluation
+
+    if not getattr(user, "is_authenticated", False):
+        return None
+    record = Evaluation.objects.editable_by(user).prefetch_related(*CHECKED_ROWS).filter(pk=pk).first()
+    return None if record is None else problems(record)
 
 
 def blocking(evaluation) -> list[Problem]:

@@ -12,6 +12,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from registry import rules
+from registry.forms.journey import MAX_PLACES
 from registry.models import (
     Department,
     DesignType,
@@ -36,6 +37,7 @@ from registry.representation import (  # noqa: F401  (record_row and evaluation_
     evaluation_representation,
     record_row,
 )
+from registry.services.named_values import NAME_MAX, NewName, tidy_name
 
 
 class AbsoluteUrlsMixin(serializers.Serializer):
@@ -350,6 +352,54 @@ class EvaluationSerializer(AbsoluteUrlsMixin, serializers.ModelSerializer):
         return super().to_representation(instance)
 
 
+class QualityProblemSerializer(serializers.Serializer):
+    """One finding of the checks a record passes before it is published (registry.quality),
+    as "Check your answers" and the review page show them."""
+
+    code = serializers.CharField(help_text="Which check found it: an identifier that stays when the wording changes.")
+    level = serializers.ChoiceField(
+        choices=["blocking", "warning"],
+        help_text="blocking: the record cannot be submitted or published until this changes; "
+                  "warning: worth a second look, nothing is refused.")
+    field = serializers.CharField(help_text="The field whose answer to look at again.")
+    message = serializers.CharField()
+
+
+class LikelyDuplicateSerializer(serializers.Serializer):
+    slug = serializers.CharField()
+    title = serializers.CharField()
+    url = serializers.URLField(help_text="The published record's page.")
+    api_url = serializers.URLField()
+
+
+QUALITY_HELP = ("The checks a record passes before it is published, blocking problems first; "
+                "the same list the website's “Check your answers” page shows.")
+
+
+class EvaluationForEditorsSerializer(EvaluationSerializer):
+    """A record as its editors get it: with what the checks before publishing found.
+    Only the record's owner, co-editors and moderators get `quality_warnings`."""
+
+    quality_warnings = QualityProblemSerializer(
+        many=True, required=False, help_text=QUALITY_HELP + " Present only when you may edit the record.")
+
+    class Meta(EvaluationSerializer.Meta):
+        fields = [*EvaluationSerializer.Meta.fields, "quality_warnings"]
+
+
+class EvaluationWrittenSerializer(EvaluationSerializer):
+    """The answer to a write: the record as saved, what the checks before publishing
+    found, and published records that look like it. Warnings, never refusals."""
+
+    quality_warnings = QualityProblemSerializer(many=True, help_text=QUALITY_HELP)
+    likely_duplicates = LikelyDuplicateSerializer(
+        many=True, help_text="Published records whose title (and summary) look like this one's, closest first: "
+                             "check it is not already in the registry.")
+
+    class Meta(EvaluationSerializer.Meta):
+        fields = [*EvaluationSerializer.Meta.fields, "quality_warnings", "likely_duplicates"]
+
+
 class CodeField(serializers.SlugRelatedField):
     """A vocabulary value given by its code or slug. A NUL character is refused
     with a message (PostgreSQL cannot even compare such text)."""
@@ -465,6 +515,76 @@ class MethodField(serializers.Field):
         return {"code": design_type.code, "description": description} if description else design_type.code
 
 
+@extend_schema_field(
+    {
+        "oneOf": [
+            {"type": "string", "description": "The slug (or the name, in any letter case) of one already listed."},
+            {
+                "type": "object",
+                "properties": {"name": {"type": "string", "minLength": 1, "maxLength": NAME_MAX}},
+                "required": ["name"],
+                "additionalProperties": False,
+                "description": "One not yet listed, by name: the one of that name (any letter case) "
+                               "if it exists, otherwise a new one, as the website adds it.",
+            },
+        ]
+    }
+)
+class NamedValueField(serializers.Field):
+    """A place or programme: the slug of one listed, or {"name": ...} for one that
+    may not be (found by name in any letter case, or added when the record is saved,
+    by registry.services.named_values). Becomes the row, or a NewName."""
+
+    default_error_messages = {
+        "invalid": 'Give a slug, or {{"name": "..."}} for a {noun} not yet listed.',
+        "does_not_exist": "“{value}” is not a known {noun}: see {listing}, or send "
+                          '{{"name": "..."}} to add a {noun} that is not listed.',
+        "blank": "Enter the {noun}'s name.",
+        "too_long": "The {noun}'s name must be {max} characters or fewer.",
+        "control_character": "The {noun}'s name cannot contain control characters (such as a null character).",
+        "no_letters": "The {noun}'s name must contain a letter or a number.",
+    }
+
+    def __init__(self, model, *, noun, listing, **kwargs):
+        self.model, self.noun, self.listing = model, noun, listing
+        super().__init__(**kwargs)
+
+    def fail(self, key, **kwargs):
+        super().fail(key, noun=self.noun, listing=self.listing, max=NAME_MAX, **kwargs)
+
+    def to_internal_value(self, data):
+        if isinstance(data, dict):
+            if set(data) != {"name"} or not isinstance(data["name"], str):
+                self.fail("invalid")
+            return self._by_name(data["name"])
+        if not isinstance(data, str):
+            self.fail("invalid")
+        if any(ord(c) < 32 for c in data):
+            self.fail("control_character")
+        found = self.model.objects.filter(slug=data).first()
+        if found is None:
+            found = self.model.objects.filter(name__iexact=tidy_name(data)).order_by("pk").first()
+        if found is None:
+            self.fail("does_not_exist", value=data)
+        return found
+
+    def _by_name(self, text):
+        if any(ord(c) < 32 and c not in "\t\n\r" for c in text):
+            self.fail("control_character")
+        name = tidy_name(text)
+        if not name:
+            self.fail("blank")
+        if len(name) > NAME_MAX:
+            self.fail("too_long")
+        if not any(c.isalnum() for c in name):
+            self.fail("no_letters")
+        found = self.model.objects.filter(name__iexact=name).order_by("pk").first()
+        return found if found is not None else NewName(self.model, name)
+
+    def to_representation(self, value):
+        return {"name": value.name} if isinstance(value, NewName) else value.slug
+
+
 class EvaluationWriteSerializer(serializers.ModelSerializer):
     """What a signed-in user may set. Vocabulary values are given by code or slug;
     a list of event dates, links or findings, when given, replaces the record's rows."""
@@ -478,8 +598,14 @@ class EvaluationWriteSerializer(serializers.ModelSerializer):
         help_text="Department code, e.g. department-for-education.",
     )
     other_departments = CodeField(slug_field="code", queryset=Department.objects.all(), many=True, required=False)
-    programme = CodeField(slug_field="slug", queryset=Programme.objects.all(), allow_null=True, required=False)
-    places = CodeField(slug_field="slug", queryset=Place.objects.all(), many=True, required=False)
+    programme = NamedValueField(
+        Programme, noun="programme", listing="/api/v1/programmes/", allow_null=True, required=False,
+        help_text='The programme\'s slug, or {"name": ...} to name one not yet listed.')
+    places = serializers.ListField(
+        child=NamedValueField(Place, noun="place", listing="/api/v1/places/"), required=False,
+        max_length=MAX_PLACES, error_messages={"max_length": f"List at most {MAX_PLACES} places."},
+        help_text='Places by slug, or {"name": ...} for a place not yet listed (found by name in any letter '
+                  "case, or added as the website adds it). Replaces the record's places.")
     policy_areas = CodeField(slug_field="code", queryset=PolicyArea.objects.all(), many=True, required=False)
     methods = serializers.ListField(
         child=MethodField(),

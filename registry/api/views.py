@@ -22,12 +22,12 @@ from drf_spectacular.utils import (
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action, api_view, permission_classes
 from rest_framework.exceptions import APIException, NotFound
-from rest_framework.permissions import AllowAny, IsAuthenticatedOrReadOnly
+from rest_framework.permissions import AllowAny, BasePermission, IsAuthenticatedOrReadOnly
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from registry import selectors
+from registry import permissions, quality, selectors
 from registry.api import filters as api_filters
 from registry.api import serializers as s
 from registry.api.pagination import IdPagePagination
@@ -36,9 +36,9 @@ from registry.api.renderers import EvaluationCSVRenderer, FindingCSVRenderer, JS
 from registry.models import Department, DesignType, Evaluation, Organisation, Place, PolicyArea, Programme
 from registry.models.evaluations import Visibility
 from registry.search import SearchQuery
-from registry.search.duplicates import likely_duplicates
+from registry.search.duplicates import likely_duplicates_of
 from registry.selectors import document_rows, finding_rows, record_rows
-from registry.services import drafts
+from registry.services import named_values, workflow
 
 JSON_ERRORS = {
     (400, "application/json"): OpenApiResponse(s.ErrorSerializer, description="Invalid input: a message per field."),
@@ -106,6 +106,14 @@ class ConditionalListMixin(ConditionalMixin):
 
 # Evaluations ---------------------------------------------------------------------
 
+
+class IsModerator(BasePermission):
+    message = "Only moderators can publish records."
+
+    def has_permission(self, request, view):
+        return permissions.can_review(request.user)
+
+
 EVALUATION_FORMATS = [JSONRenderer, EvaluationCSVRenderer, JSONLDRenderer]
 FORMAT_PARAMETER = OpenApiParameter(
     "format", str, enum=["json", "csv", "jsonld"], description="Response format (or use the Accept header)."
@@ -148,29 +156,34 @@ CODE_PARAMETERS = [
     ),
     retrieve=extend_schema(
         summary="One evaluation",
+        description="The record's owner, co-editors and moderators also get `quality_warnings`: what the "
+        "checks before publishing found.",
         parameters=[FORMAT_PARAMETER],
         responses={
-            **in_formats(200, s.EvaluationSerializer),
+            **in_formats(200, s.EvaluationForEditorsSerializer),
             **JSON_ERRORS,
             (410, "application/json"): OpenApiResponse(s.ErrorSerializer, description="The record was withdrawn."),
         },
     ),
     create=extend_schema(
         summary="Create a draft evaluation",
-        description="Creates a draft owned by you. Drafts are not public until published through the website.",
+        description="Creates a draft owned by you. Drafts are not public until a moderator publishes them "
+        "(submit them with `POST .../submit/`). The answer says what the checks before publishing found "
+        "(`quality_warnings`) and which published records look like this one (`likely_duplicates`): "
+        "warnings, never refusals.",
         request=s.EvaluationWriteSerializer,
-        responses={**in_formats(201, s.EvaluationSerializer), **WRITE_ERRORS},
+        responses={**in_formats(201, s.EvaluationWrittenSerializer), **WRITE_ERRORS},
     ),
     update=extend_schema(
         summary="Replace an evaluation's fields",
         description="Owners may change their records while draft or returned for changes; staff any record.",
         request=s.EvaluationWriteSerializer,
-        responses={**in_formats(200, s.EvaluationSerializer), **WRITE_ERRORS},
+        responses={**in_formats(200, s.EvaluationWrittenSerializer), **WRITE_ERRORS},
     ),
     partial_update=extend_schema(
         summary="Change some of an evaluation's fields",
         request=s.EvaluationWriteSerializer,
-        responses={**in_formats(200, s.EvaluationSerializer), **WRITE_ERRORS},
+        responses={**in_formats(200, s.EvaluationWrittenSerializer), **WRITE_ERRORS},
     ),
 )
 class EvaluationViewSet(
@@ -199,7 +212,7 @@ class EvaluationViewSet(
 
     def get_queryset(self):
         user = self.request.user
-        if self.action in ("update", "partial_update"):
+        if self.action in ("update", "partial_update", "submit"):
             # An owner reaches their own records to change them; the permission decides if they may.
             return selectors.visible_evaluations(user) | Evaluation.objects.filter(owner_id=user.pk)
         # A list is filtered, ordered and cut into pages on the records' own rows;
@@ -227,7 +240,11 @@ class EvaluationViewSet(
             if withdrawn is None:
                 raise NotFound("No evaluation has this slug.")
             raise Gone(f"This evaluation has been withdrawn. {withdrawn.withdrawn_reason}".strip())
-        return self._respond_with_record(pk, status.HTTP_200_OK, location=False)
+        response = self._respond_with_record(pk, status.HTTP_200_OK, location=False)
+        found = quality.problems_for_editor(request.user, pk)  # None unless this user edits the record
+        if found is not None:
+            response.data["quality_warnings"] = _problems(found)
+        return response
 
     def _respond_with_record(self, pk, status_code, *, location=True):
         (row,) = record_rows([pk])
@@ -235,26 +252,74 @@ class EvaluationViewSet(
         data = s.EvaluationSerializer(row, context=self.get_serializer_context()).data
         return Response(data, status=status_code, headers={"Location": data["api_url"]} if location else None)
 
-    def create(self, request, *args, **kwargs):
-        serializer = self.get_serializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        evaluation = _as_api_errors(drafts.create_record, serializer.validated_data, by=request.user)
-        response = self._respond_with_record(evaluation.pk, status.HTTP_201_CREATED)
-        # Published records that look like this one (the same evaluation sent twice, or
-        # entered by another team): a warning, never a refusal.
+    def _respond_to_write(self, evaluation, status_code, *, location=True):
+        """The record as saved, with what the checks before publishing found and the published
+        records that look like it (the same evaluation sent twice, or entered by another
+        team): warnings the client can show, never refusals."""
+        request = self.request
+        response = self._respond_with_record(evaluation.pk, status_code, location=location)
+        # The write service checked the record as it saved it; ask again only if it did not say.
+        found = getattr(evaluation, "quality_problems", None)
+        if found is None:
+            found = quality.problems_for_editor(request.user, evaluation.pk) or []
+        response.data["quality_warnings"] = _problems(found)
         response.data["likely_duplicates"] = [
             {"slug": d.slug, "title": d.title, "url": request.build_absolute_uri(d.url),
              "api_url": request.build_absolute_uri(reverse("evaluation-detail", kwargs={"slug": d.slug}))}
-            for d in likely_duplicates(evaluation.title, evaluation.summary, exclude=evaluation.pk)
+            for d in likely_duplicates_of(evaluation)
         ]
         return response
+
+    def create(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        evaluation = _as_api_errors(named_values.create_record, serializer.validated_data, by=request.user)
+        return self._respond_to_write(evaluation, status.HTTP_201_CREATED)
 
     def update(self, request, *args, partial=False, **kwargs):
         evaluation = self.get_object()
         serializer = self.get_serializer(evaluation, data=request.data, partial=partial)
         serializer.is_valid(raise_exception=True)
-        _as_api_errors(drafts.update_record, evaluation, serializer.validated_data, by=request.user)
-        return self._respond_with_record(evaluation.pk, status.HTTP_200_OK)
+        evaluation = _as_api_errors(named_values.update_record, evaluation, serializer.validated_data, by=request.user)
+        return self._respond_to_write(evaluation, status.HTTP_200_OK, location=False)
+
+    @extend_schema(
+        summary="Submit a draft for review",
+        description="Sends a draft (or a record returned for changes) to the moderators, as “Submit for review” "
+        "on the website does. Refused with a 400 naming what to change while an answer is missing or a "
+        "blocking check fails (see `quality_warnings`); warnings do not stop it.",
+        request=None,
+        responses={200: s.EvaluationForEditorsSerializer, **WRITE_ERRORS},
+    )
+    @action(detail=True, methods=["post"], renderer_classes=[JSONRenderer])
+    def submit(self, request, slug=None):
+        evaluation = self.get_object()  # CanEditEvaluation: its owner or co-editor (or a moderator)
+        _as_api_errors(workflow.submit, evaluation, by=request.user)
+        return self._respond_to_editor(evaluation.pk)
+
+    @extend_schema(
+        summary="Publish a submitted record (moderators)",
+        description="Publishes a submitted record, as the review page's Publish does; a revision is applied "
+        "to the record it revises, which keeps its address. Refused with a 400 while a blocking check fails.",
+        request=None,
+        responses={200: s.EvaluationForEditorsSerializer, **WRITE_ERRORS},
+    )
+    @action(detail=True, methods=["post"], renderer_classes=[JSONRenderer],
+            permission_classes=[IsAuthenticatedOrReadOnly, IsModerator])
+    def publish(self, request, slug=None):
+        evaluation = self.get_object()
+        published = _as_api_errors(workflow.publish, evaluation, by=request.user)
+        return self._respond_to_editor(published.pk)
+
+    def _respond_to_editor(self, pk):
+        response = self._respond_with_record(pk, status.HTTP_200_OK, location=False)
+        response.data["quality_warnings"] = _problems(quality.problems_for_editor(self.request.user, pk) or [])
+        return response
+
+
+def _problems(found):
+    """registry.quality's problems as the API's `quality_warnings`."""
+    return [{"code": p.code, "level": p.level, "field": p.field, "message": p.message} for p in found]
 
 
 def _as_api_errors(service, *args, **kwargs):

@@ -28,9 +28,19 @@ class LikelyDuplicate:
     score: int  # 0-100
 
 
+def likely_duplicates_of(evaluation, *, limit=3):
+    """Published records that look like this one, leaving out the record itself
+    and, for a revision, the published record it revises (its own earlier text)."""
+    from registry.models import Submission
+
+    revision_of = Submission.objects.filter(evaluation_id=evaluation.pk).values_list("revision_of_id", flat=True)
+    exclude = {evaluation.pk, *(pk for pk in revision_of if pk is not None)}
+    return likely_duplicates(evaluation.title, evaluation.summary, exclude=exclude, limit=limit)
+
+
 def likely_duplicates(title, summary="", *, exclude=None, limit=3):
     """[LikelyDuplicate], closest first; [] when the search cannot answer (a
-    warning must never stop anyone saving)."""
+    warning must never stop anyone saving). `exclude`: a record's id, or ids, to leave out."""
     title = (title or "").strip()
     if len(title) < 8:
         return []
@@ -39,9 +49,13 @@ def likely_duplicates(title, summary="", *, exclude=None, limit=3):
         hits = get_backend().search(SearchQuery(text=words, kinds=("evaluation",), page_size=20, facets=False)).hits
     except SearchUnavailable:
         return []
+    if exclude is None:
+        exclude = set()
+    elif isinstance(exclude, int):
+        exclude = {exclude}
     found = []
     for hit in hits:
-        if exclude is not None and hit.pk == exclude:
+        if hit.pk in exclude:
             continue
         title_score = fuzz.token_set_ratio(title.lower(), hit.title.lower())
         summary_score = fuzz.token_set_ratio(summary.lower(), (hit.extra or {}).get("summary", "").lower()) \

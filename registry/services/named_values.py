@@ -1,0 +1,83 @@
+"""Places and programmes named by a writer rather than picked from the list.
+
+The website takes a place or a programme as typed and finds it by name (any
+letter case) or adds it (registry.services.drafts.save_context). The API does
+the same when a write sends {"name": ...} instead of a slug: the serializer
+checks the name and leaves a `NewName`, and the names become rows here, in the
+same transaction as the record, so a refused record leaves no new place behind.
+"""
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import IntegrityError, models, transaction
+
+from registry.models import Evaluation
+from registry.services import drafts
+from registry.services.base import User, free_slug
+
+NAME_MAX = 255  # Place.name and Programme.name
+
+
+@dataclass(frozen=True)
+class NewName:
+    """A place or programme given by name: the one of that name, or a new one."""
+
+    model: type[models.Model]
+    name: str
+
+
+def tidy_name(text: str) -> str:
+    """Spaces trimmed and runs of white space made one, so "  North   Yorkshire " is "North Yorkshire"."""
+    return " ".join(text.split())
+
+
+def named(model: type[models.Model], name: str) -> models.Model:
+    """The row of this name in any letter case (the oldest, if an earlier import
+    made two), or a new one. Two writers naming the same new place at once get one
+    row: the loser of the race meets the unique name and reads the winner's."""
+    found = model._default_manager.filter(name__iexact=name).order_by("pk").first()
+    if found is not None:
+        return found
+    try:
+        with transaction.atomic():
+            return model._default_manager.create(name=name, slug=free_slug(model, name))
+    except IntegrityError:
+        found = model._default_manager.filter(name__iexact=name).order_by("pk").first()
+        if found is None:
+            raise
+        return found
+
+
+def _resolved(value: Any) -> Any:
+    if isinstance(value, NewName):
+        return named(value.model, value.name)
+    return value
+
+
+def with_named_values(data: Mapping[str, Any]) -> dict[str, Any]:
+    """`data` with each NewName (the programme, or one of the places) made a row."""
+    data = dict(data)
+    if "programme" in data:
+        data["programme"] = _resolved(data["programme"])
+    if "places" in data:
+        places = [_resolved(value) for value in data["places"]]
+        data["places"] = list({place.pk: place for place in places}.values())  # "Leeds" and "leeds" are one
+    return data
+
+
+@transaction.atomic
+def create_record(data: Mapping[str, Any], *, by: User) -> Evaluation:
+    """drafts.create_record, with places and programmes given by name."""
+    return drafts.create_record(with_named_values(data), by=by)
+
+
+@transaction.atomic
+def update_record(evaluation: Evaluation, data: Mapping[str, Any], *, by: User) -> Evaluation:
+    """drafts.update_record, with places and programmes given by name."""
+    return drafts.update_record(evaluation, with_named_values(data), by=by)
+
+
+__all__ = ["NAME_MAX", "NewName", "create_record", "named", "tidy_name", "update_record", "with_named_values"]

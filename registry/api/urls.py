@@ -4,6 +4,7 @@ from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import SimpleRouter
 
+from registry.api import changes as change_views
 from registry.api import compare_urls, views
 from registry.api import versions as version_views
 from registry.api.exceptions import api_not_found
@@ -20,7 +21,9 @@ router.register("programmes", views.ProgrammeViewSet, basename="programme")
 router.register("places", views.PlaceViewSet, basename="place")
 
 urlpatterns = [
-    path("", views.api_index, name="api-index"),
+    # The index with the API's version and its latest change (registry/api/changes.py).
+    path("", change_views.api_root, name="api-index"),
+    path("changes/", change_views.ChangesView.as_view(), name="api-changes"),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("search/", views.SearchView.as_view(), name="api-search"),

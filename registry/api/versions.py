@@ -90,6 +90,7 @@ class VersionsMixin(ConditionalMixin):
 class VersionListView(VersionsMixin, APIView):
     @extend_schema(
         summary="An evaluation's published versions",
+        operation_id="evaluations_versions_list",
         description="Every published version, oldest first. Drafts and revisions in progress are never listed.",
         responses={200: inline_serializer("VersionList", {
             "slug": serializers.CharField(),

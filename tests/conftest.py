@@ -70,12 +70,40 @@ def browser():
         browser.close()
 
 
+# Reports every Content Security Policy violation in any frame of the page to Python as it
+# happens (securitypolicyviolation events), so a violation on a page the test has since left
+# still counts.
+_CSP_LISTENER = """
+document.addEventListener('securitypolicyviolation', (event) => {
+  window.__registryCspViolation(`${event.effectiveDirective} refused ${event.blockedURI || 'inline'}`
+    + ` at ${event.sourceFile || event.documentURI}:${event.lineNumber} (${(event.sample || '').slice(0, 60)})`);
+});
+"""
+
+
+def watch_csp(context):
+    """A list that fills with the CSP violations of every page in `context`, as the pages
+    report them (so a context with JavaScript off reports none)."""
+    violations = []
+
+    def on_violation(text):
+        violations.append(text)
+
+    context.expose_function("__registryCspViolation", on_violation)
+    context.add_init_script(_CSP_LISTENER)
+    return violations
+
+
 @pytest.fixture
 def page(browser):
+    """A fresh browser page. The test fails at teardown if any page it opened broke the
+    Content Security Policy (registry/settings.py): nothing inline may run or style."""
     context = browser.new_context(viewport={"width": 1280, "height": 900})
+    violations = watch_csp(context)
     page = context.new_page()
     yield page
     context.close()
+    assert not violations, "Content Security Policy violations:\n" + "\n".join(dict.fromkeys(violations))
 
 
 def assert_accessible(page, name=None):

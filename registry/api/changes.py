@@ -15,7 +15,7 @@ from urllib.parse import urlencode
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.decorators import api_view, permission_classes
 from rest_framework.permissions import AllowAny
@@ -167,12 +167,13 @@ class ChangesView(ConditionalMixin, APIView):
 
 @extend_schema(
     summary="What the API offers",
-    description="Links to each list, the API's version and when a public record last changed.",
-    parameters=[OpenApiParameter("format", str, enum=["json"])],
+    description="Links to each list, the change feed and the dump, the API's version and when a public record "
+                "last changed.",
     responses={200: inline_serializer("ApiRoot", {
         "api_version": serializers.CharField(),
         "latest_change": serializers.DateTimeField(allow_null=True),
         "changes": serializers.URLField(),
+        "dump": serializers.URLField(help_text="The whole public registry as CSV and JSON Lines."),
     })},
 )
 @api_view(["GET"])
@@ -187,4 +188,5 @@ def api_root(request):
         "latest_change": _TIME.to_representation(latest) if latest else None,
         **listing,
         "changes": request.build_absolute_uri(reverse("api-changes")),
+        "dump": request.build_absolute_uri(reverse("api-dump")),
     })

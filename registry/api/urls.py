@@ -6,6 +6,7 @@ from rest_framework.routers import SimpleRouter
 
 from registry.api import changes as change_views
 from registry.api import compare_urls, views
+from registry.api import dumps as dump_views
 from registry.api import versions as version_views
 from registry.api.exceptions import api_not_found
 
@@ -24,6 +25,8 @@ urlpatterns = [
     # The index with the API's version and its latest change (registry/api/changes.py).
     path("", change_views.api_root, name="api-index"),
     path("changes/", change_views.ChangesView.as_view(), name="api-changes"),
+    path("dump/", dump_views.DumpView.as_view(), name="api-dump"),
+    path("dump/<str:dump_id>/<str:name>", dump_views.DumpFileView.as_view(), name="api-dump-file"),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("search/", views.SearchView.as_view(), name="api-search"),

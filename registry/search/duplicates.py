@@ -11,6 +11,7 @@ are fairly close and the summaries are too.
 from dataclasses import dataclass
 
 from rapidfuzz import fuzz
+from rapidfuzz.utils import default_process
 
 from registry.search import SearchQuery, SearchUnavailable, get_backend
 
@@ -57,9 +58,10 @@ def likely_duplicates(title, summary="", *, exclude=None, limit=3):
     for hit in hits:
         if hit.pk in exclude:
             continue
-        title_score = fuzz.token_set_ratio(title.lower(), hit.title.lower())
-        summary_score = fuzz.token_set_ratio(summary.lower(), (hit.extra or {}).get("summary", "").lower()) \
-            if summary else 0
+        # Compared as words: letter case, punctuation and markup ("(PiP)", "<em>") set aside.
+        title_score = fuzz.token_set_ratio(title, hit.title, processor=default_process)
+        summary_score = fuzz.token_set_ratio(summary, (hit.extra or {}).get("summary", ""),
+                                             processor=default_process) if summary else 0
         if title_score >= TITLE_ALONE or (title_score >= TITLE_WITH_SUMMARY and summary_score >= SUMMARY):
             found.append(LikelyDuplicate(pk=hit.pk, slug=hit.slug, title=hit.title, url=hit.url,
                                          score=round(max(title_score, (title_score + summary_score) / 2))))

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_http_methods
 from registry import permissions, quality, selectors
 from registry.ingest import UnreadableDocument
 from registry.markdown import render_markdown
+from registry.search.duplicates import likely_duplicates_of
 from registry.selectors import drafts as queries
 from registry.services import drafts, workflow
 from registry.web.submit.answers import answer_sections
@@ -60,8 +61,28 @@ def _page(request, step, form, evaluation=None, **extra):
         "evaluation": evaluation,
         "back_url": _step_url(evaluation, back) if evaluation and back else reverse("registry:your-evaluations"),
         "returning": request.GET.get("return") == "check",
+        "likely_duplicates": _likely_duplicates(request, step, evaluation),
         **extra,
     })
+
+
+# After the title is saved the next page says so when published records look like the draft.
+SIMILAR = "?similar=1"
+
+
+def _likely_duplicates(request, step, evaluation):
+    """Published records like the draft, on the title's page and on the page after it was saved."""
+    if evaluation is None or not (step.slug == "basics" or request.GET.get("similar")):
+        return []
+    return likely_duplicates_of(evaluation)
+
+
+def _next_url(slug, evaluation, target):
+    """Where a saved step goes on to; after the title, flagged when published records look like it."""
+    url = _step_url(evaluation, target)
+    if slug == "basics" and target != "check" and likely_duplicates_of(evaluation):
+        return url + SIMILAR
+    return url
 
 
 @contributor_required
@@ -72,7 +93,7 @@ def start(request):
     form = build_form(step, None, request.user, request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         evaluation = drafts.start_draft(form.cleaned_data, by=request.user, next_step=next_slug("basics"))
-        return redirect(_step_url(evaluation, next_slug("basics")))
+        return redirect(_next_url("basics", evaluation, next_slug("basics")))
     return _page(request, step, form)
 
 
@@ -99,7 +120,7 @@ def step(request, pk, step):
             _add_errors(form, error)
         else:
             if not previewing:
-                return redirect(_step_url(evaluation, target))
+                return redirect(_next_url(step.slug, evaluation, target))
             preview = render_markdown(form.cleaned_data[step.preview])
     return _page(request, step, form, evaluation, preview=preview, **step.context(form))
 
@@ -217,6 +238,7 @@ def check(request, pk):
         "sections": answer_sections(evaluation, selectors.design_tree(), editable=editable),
         "editable": editable,
         "missing": [(_step_url(evaluation, slug) + "?return=check", message) for slug, message in missing],
+        "likely_duplicates": likely_duplicates_of(evaluation) if editable else [],
         "problems": problems,
         "revision_of": evaluation.submission.revision_of if hasattr(evaluation, "submission") else None,
     }, status=400 if problems else 200)

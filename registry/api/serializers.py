@@ -37,7 +37,8 @@ from registry.representation import (  # noqa: F401  (record_row and evaluation_
     evaluation_representation,
     record_row,
 )
-from registry.services.named_values import NAME_MAX, NewName, tidy_name
+from registry.selectors.named_values import named_in_records_seen
+from registry.services.named_values import NAME_MAX, NewName, same_name, tidy_name
 
 
 class AbsoluteUrlsMixin(serializers.Serializer):
@@ -561,9 +562,13 @@ class NamedValueField(serializers.Field):
             self.fail("invalid")
         if any(ord(c) < 32 for c in data):
             self.fail("control_character")
-        found = self.model.objects.filter(slug=data).first()
+        # Only those this user may see are found by slug or name: whether someone else's draft
+        # named a place must not be learnt by asking for it.
+        request = self.context.get("request")
+        listed = named_in_records_seen(self.model.objects.all(), getattr(request, "user", None))
+        found = listed.filter(slug=data).first()
         if found is None:
-            found = self.model.objects.filter(name__iexact=tidy_name(data)).order_by("pk").first()
+            found = same_name(listed, tidy_name(data))
         if found is None:
             self.fail("does_not_exist", value=data)
         return found
@@ -578,7 +583,7 @@ class NamedValueField(serializers.Field):
             self.fail("too_long")
         if not any(c.isalnum() for c in name):
             self.fail("no_letters")
-        found = self.model.objects.filter(name__iexact=name).order_by("pk").first()
+        found = same_name(self.model.objects.all(), name)
         return found if found is not None else NewName(self.model, name)
 
     def to_representation(self, value):

@@ -38,7 +38,9 @@ from registry.models.evaluations import Visibility
 from registry.search import SearchQuery
 from registry.search.duplicates import likely_duplicates_of
 from registry.selectors import document_rows, finding_rows, record_rows
+from registry.selectors.named_values import named_in_records_seen
 from registry.services import named_values, workflow
+from registry.services.versions import CHANGE_NOTE_LENGTH
 
 JSON_ERRORS = {
     (400, "application/json"): OpenApiResponse(s.ErrorSerializer, description="Invalid input: a message per field."),
@@ -105,6 +107,12 @@ class ConditionalListMixin(ConditionalMixin):
 
 
 # Evaluations ---------------------------------------------------------------------
+
+
+class PublishSerializer(serializers.Serializer):
+    change_note = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=CHANGE_NOTE_LENGTH,
+        help_text="What changed, for readers of the record's versions (optional).")
 
 
 class IsModerator(BasePermission):
@@ -301,14 +309,17 @@ class EvaluationViewSet(
         summary="Publish a submitted record (moderators)",
         description="Publishes a submitted record, as the review page's Publish does; a revision is applied "
         "to the record it revises, which keeps its address. Refused with a 400 while a blocking check fails.",
-        request=None,
+        request=PublishSerializer,
         responses={200: s.EvaluationForEditorsSerializer, **WRITE_ERRORS},
     )
     @action(detail=True, methods=["post"], renderer_classes=[JSONRenderer],
             permission_classes=[IsAuthenticatedOrReadOnly, IsModerator])
     def publish(self, request, slug=None):
         evaluation = self.get_object()
-        published = _as_api_errors(workflow.publish, evaluation, by=request.user)
+        params = PublishSerializer(data=request.data)
+        params.is_valid(raise_exception=True)
+        note = params.validated_data["change_note"]
+        published = _as_api_errors(workflow.publish, evaluation, by=request.user, note=note)
         return self._respond_to_editor(published.pk)
 
     def _respond_to_editor(self, pk):
@@ -436,11 +447,17 @@ class DocumentViewSet(ConditionalListMixin, viewsets.ReadOnlyModelViewSet):
 # Vocabularies -------------------------------------------------------------------
 
 
-def vocabulary_viewset(model, serializer, lookup, summary, *, order, select=(), regex="[-a-zA-Z0-9_]+", paginate=True):
-    """A read-only list and detail over a vocabulary table, looked up by its code or slug."""
+def vocabulary_viewset(model, serializer, lookup, summary, *, order, select=(), regex="[-a-zA-Z0-9_]+", paginate=True,
+                       named_by_contributors=False):
+    """A read-only list and detail over a vocabulary table, looked up by its code or slug.
+    `named_by_contributors`: rows a write may add by name, listed as
+    registry.selectors.named_values.named_in_records_seen says."""
+    description = "Those named only by records you may not see (someone else's draft) are left out." \
+        if named_by_contributors else None
 
     @extend_schema_view(
-        list=extend_schema(summary=f"List {summary}", responses={200: serializer(many=True), **JSON_ERRORS}),
+        list=extend_schema(summary=f"List {summary}", description=description,
+                           responses={200: serializer(many=True), **JSON_ERRORS}),
         retrieve=extend_schema(summary=f"One of the {summary}", responses={200: serializer, **JSON_ERRORS}),
     )
     class VocabularyViewSet(ConditionalMixin, viewsets.ReadOnlyModelViewSet):
@@ -449,6 +466,10 @@ def vocabulary_viewset(model, serializer, lookup, summary, *, order, select=(), 
         lookup_field = lookup
         lookup_value_regex = regex
         permission_classes = [AllowAny]
+
+        def get_queryset(self):
+            queryset = super().get_queryset()
+            return named_in_records_seen(queryset, self.request.user) if named_by_contributors else queryset
 
     if not paginate:
         VocabularyViewSet.pagination_class = None
@@ -469,8 +490,12 @@ PolicyAreaViewSet = vocabulary_viewset(
 OrganisationViewSet = vocabulary_viewset(
     Organisation, s.OrganisationSerializer, "slug", "organisations", order=("name", "id")
 )
-ProgrammeViewSet = vocabulary_viewset(Programme, s.ProgrammeSerializer, "slug", "programmes", order=("name", "id"))
-PlaceViewSet = vocabulary_viewset(Place, s.PlaceSerializer, "slug", "places", order=("name", "id"))
+ProgrammeViewSet = vocabulary_viewset(
+    Programme, s.ProgrammeSerializer, "slug", "programmes", order=("name", "id"), named_by_contributors=True
+)
+PlaceViewSet = vocabulary_viewset(
+    Place, s.PlaceSerializer, "slug", "places", order=("name", "id"), named_by_contributors=True
+)
 _MethodBase = vocabulary_viewset(
     DesignType,
     s.DesignTypeSerializer,

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import IntegrityError, models, transaction
+from django.db.models.functions import Length
 
 from registry.models import Evaluation
 from registry.services import drafts
@@ -34,37 +35,54 @@ def tidy_name(text: str) -> str:
     return " ".join(text.split())
 
 
+def same_name(queryset: models.QuerySet, name: str) -> models.Model | None:
+    """The row of `queryset` with this name in any letter case (the oldest, if an
+    earlier import made two). SQLite folds the case of ASCII letters only, so a name
+    with other letters ("Ynys Môn") is also compared in Python among names as long."""
+    found = queryset.filter(name__iexact=name).order_by("pk").first()
+    if found is None and not name.isascii():
+        key = name.casefold()
+        candidates = queryset.annotate(name_length=Length("name")).filter(name_length=len(name)).order_by("pk")
+        found = next((row for row in candidates if row.name.casefold() == key), None)
+    return found
+
+
 def named(model: type[models.Model], name: str) -> models.Model:
-    """The row of this name in any letter case (the oldest, if an earlier import
-    made two), or a new one. Two writers naming the same new place at once get one
-    row: the loser of the race meets the unique name and reads the winner's."""
-    found = model._default_manager.filter(name__iexact=name).order_by("pk").first()
+    """The row of this name in any letter case, or a new one. Two writers naming the
+    same new place at once get one row: the loser of the race meets the unique name
+    and reads the winner's."""
+    found = same_name(model._default_manager.all(), name)
     if found is not None:
         return found
     try:
         with transaction.atomic():
             return model._default_manager.create(name=name, slug=free_slug(model, name))
     except IntegrityError:
-        found = model._default_manager.filter(name__iexact=name).order_by("pk").first()
+        found = same_name(model._default_manager.all(), name)
         if found is None:
             raise
         return found
 
 
-def _resolved(value: Any) -> Any:
-    if isinstance(value, NewName):
-        return named(value.model, value.name)
-    return value
-
-
 def with_named_values(data: Mapping[str, Any]) -> dict[str, Any]:
-    """`data` with each NewName (the programme, or one of the places) made a row."""
+    """`data` with each NewName (the programme, or one of the places) made a row;
+    "Leeds" and "LEEDS" in one write are one place."""
     data = dict(data)
+    made: dict[tuple[type[models.Model], str], models.Model] = {}
+
+    def resolved(value: Any) -> Any:
+        if not isinstance(value, NewName):
+            return value
+        key = (value.model, value.name.casefold())
+        if key not in made:
+            made[key] = named(value.model, value.name)
+        return made[key]
+
     if "programme" in data:
-        data["programme"] = _resolved(data["programme"])
+        data["programme"] = resolved(data["programme"])
     if "places" in data:
-        places = [_resolved(value) for value in data["places"]]
-        data["places"] = list({place.pk: place for place in places}.values())  # "Leeds" and "leeds" are one
+        places = [resolved(value) for value in data["places"]]
+        data["places"] = list({place.pk: place for place in places}.values())
     return data
 
 
@@ -80,4 +98,5 @@ def update_record(evaluation: Evaluation, data: Mapping[str, Any], *, by: User) 
     return drafts.update_record(evaluation, with_named_values(data), by=by)
 
 
-__all__ = ["NAME_MAX", "NewName", "create_record", "named", "tidy_name", "update_record", "with_named_values"]
+__all__ = ["NAME_MAX", "NewName", "create_record", "named", "same_name", "tidy_name", "update_record",
+           "with_named_values"]

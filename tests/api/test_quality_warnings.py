@@ -185,3 +185,14 @@ def test_an_editors_record_and_a_write_stay_within_their_query_budgets(user, dja
         assert client.get(f"{LIST}{slug}/").status_code == 200
     with django_assert_max_num_queries(32):
         assert client.patch(f"{LIST}{slug}/", {"stage": "complete"}, format="json").status_code == 200
+
+
+def test_publishing_takes_a_change_note_of_at_most_1000_characters(user, staff_user):
+    client, moderator = token_client(user), token_client(staff_user)
+    slug = create(client)["slug"]
+    assert client.post(f"{LIST}{slug}/submit/").status_code == 200
+    too_long = moderator.post(f"{LIST}{slug}/publish/", {"change_note": "x" * 1001}, format="json")
+    assert too_long.status_code == 400 and set(too_long.json()["errors"]) == {"change_note"}
+    assert Evaluation.objects.get(slug=slug).visibility == "submitted"
+    published = moderator.post(f"{LIST}{slug}/publish/", {"change_note": "First published"}, format="json")
+    assert published.status_code == 200 and published.json()["visibility"] == "published"

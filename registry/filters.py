@@ -11,7 +11,7 @@ from django import forms
 from django.db.models import CharField, F, Max, Q, Value
 
 from registry.models import Department, DesignType, Evaluation, Organisation, Place, PolicyArea, Programme
-from registry.models.evaluations import Stage
+from registry.models.evaluations import EvaluationDesign, EventDate, Stage
 
 SORTS = {
     "title": ("Title (A to Z)", ["title", "id"]),
@@ -92,24 +92,30 @@ class EvaluationFilter(django_filters.FilterSet):
         model = Evaluation
         fields = []
 
+    # Each filter reads the table that holds its values (the link table, the event
+    # dates) through that table's own index, rather than joining every record to it
+    # and testing the result: "lead OR other department" over a join cannot use an
+    # index, and made a filtered API list page 66 ms at 10,000 records.
+
     def filter_department(self, queryset, name, value):
-        ids = Evaluation.objects.filter(Q(lead_department=value) | Q(other_departments=value)).values("id")
-        return queryset.filter(id__in=ids)
+        lead = Evaluation.objects.filter(lead_department=value).order_by().values("id")
+        others = Evaluation.other_departments.through.objects.filter(department=value).values("evaluation_id")
+        return queryset.filter(id__in=lead.union(others))
 
     def filter_design(self, queryset, name, value):
         # A parent includes its children: "quasi-experimental" matches interrupted time series.
         codes = DesignType.objects.codes_with_descendants([value.code])
-        ids = Evaluation.objects.filter(designs__design_type__code__in=codes).values("id")
+        ids = EvaluationDesign.objects.filter(design_type__code__in=codes).values("evaluation_id")
         return queryset.filter(id__in=ids)
 
     def filter_year(self, queryset, name, value):
-        return queryset.filter(id__in=Evaluation.objects.filter(event_dates__year=value).values("id"))
+        return queryset.filter(id__in=EventDate.objects.filter(year=value).values("evaluation_id"))
 
     def filter_year_from(self, queryset, name, value):
-        return queryset.filter(id__in=Evaluation.objects.filter(event_dates__year__gte=value).values("id"))
+        return queryset.filter(id__in=EventDate.objects.filter(year__gte=value).values("evaluation_id"))
 
     def filter_year_to(self, queryset, name, value):
-        return queryset.filter(id__in=Evaluation.objects.filter(event_dates__year__lte=value).values("id"))
+        return queryset.filter(id__in=EventDate.objects.filter(year__lte=value).values("evaluation_id"))
 
     def filter_policy_area(self, queryset, name, value):
         ids = Evaluation.objects.filter(Q(policy_areas=value) | Q(policy_areas__parent=value)).values("id")

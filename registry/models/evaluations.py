@@ -1,6 +1,8 @@
 """An evaluation record and the rows that hang off it: its designs (types and
 methods), organisations, event dates and links."""
 
+from typing import TYPE_CHECKING
+
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator, URLValidator
 from django.db import models
@@ -11,6 +13,9 @@ from simple_history.signals import pre_create_historical_record
 from registry import rules
 from registry.models.choices import Stage, Visibility  # noqa: F401  (callers import them from here)
 from registry.models.querysets import EvaluationQuerySet
+
+if TYPE_CHECKING:
+    from registry.quality import Problem
 
 YEAR_VALIDATORS = [MinValueValidator(1900), MaxValueValidator(2100)]
 MONTH_VALIDATORS = [MinValueValidator(1), MaxValueValidator(12)]
@@ -36,6 +41,10 @@ class Evaluation(models.Model):
 
     Nullable booleans keep "not provided" (None) apart from an explicit "no".
     """
+
+    # Set by the drafts service after a write (not a column): the record's quality
+    # problems, which the API returns with the record it saved.
+    quality_problems: "list[Problem]"
 
     slug = models.SlugField(max_length=120, unique=True, help_text="Stable address of the record page.")
     title = models.CharField(max_length=255)

@@ -292,7 +292,7 @@ def _apply(evaluation: Evaluation, data: dict[str, Any], *, by: User, reason: st
     # The same pre-publication checks the journey shows, for the API to answer with:
     # blocking ones also stop workflow.submit and workflow.publish. An attribute of
     # this answer, not a field, so the model does not declare it (hence the ignore).
-    evaluation.quality_problems = quality.problems(evaluation)  # type: ignore[attr-defined]
+    evaluation.quality_problems = quality.problems(evaluation)
     return evaluation
 
 

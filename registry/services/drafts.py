@@ -291,7 +291,7 @@ def _apply(evaluation: Evaluation, data: dict[str, Any], *, by: User, reason: st
     evaluation.save()
     # The same pre-publication checks the journey shows, for the API to answer with:
     # blocking ones also stop workflow.submit and workflow.publish. An attribute of
-    # this answer, not a field, so the model does not declare it (hence the ignore).
+    # this answer, not a column (declared on the model without a field).
     evaluation.quality_problems = quality.problems(evaluation)
     return evaluation
 

@@ -213,7 +213,6 @@ class Command(BaseCommand):
 
     def _publish_until(self, publisher, stop_at, every):
         """Records through the services a moderator's click uses: draft, submit, publish."""
-        from registry.models import EvaluationDesign
         from registry.services import drafts, workflow
 
         author, moderator, department, design = publisher
@@ -221,13 +220,10 @@ class Command(BaseCommand):
         while time.monotonic() < stop_at:
             started = time.monotonic()
             try:
-                draft = drafts.create_draft(by=author, title=f"Load test record {secrets.token_hex(4)}")
-                draft.lead_department = department
-                draft.stage = "ongoing"
-                draft.summary = "A record published while the load test ran."
-                draft.permission_to_share = True
-                draft.save()
-                EvaluationDesign.objects.create(evaluation=draft, design_type=design)
+                draft = drafts.create_record({
+                    "title": f"Load test record {secrets.token_hex(4)}", "lead_department": department,
+                    "stage": "ongoing", "summary": "A record published while the load test ran.",
+                    "permission_to_share": True, "methods": {design: None}}, by=author)
                 workflow.submit(draft, by=author)
                 workflow.publish(draft, by=moderator)
                 published += 1

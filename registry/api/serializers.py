@@ -460,13 +460,6 @@ class FindingWriteSerializer(serializers.ModelSerializer):
         return attrs
 
 
-class OrganisationRoleWriteSerializer(serializers.Serializer):
-    organisation = CodeField(
-        slug_field="slug", queryset=Organisation.objects.all(), help_text="Organisation slug (/api/v1/organisations/)."
-    )
-    role = serializers.ChoiceField(choices=OrganisationRole.choices)
-
-
 @extend_schema_field(
     {
         "oneOf": [
@@ -539,15 +532,17 @@ class NamedValueField(serializers.Field):
     default_error_messages = {
         "invalid": 'Give a slug, or {{"name": "..."}} for a {noun} not yet listed.',
         "does_not_exist": "“{value}” is not a known {noun}: see {listing}, or send "
-                          '{{"name": "..."}} to add a {noun} that is not listed.',
+                          '{{"name": "..."}} to add one that is not listed.',
         "blank": "Enter the {noun}'s name.",
         "too_long": "The {noun}'s name must be {max} characters or fewer.",
         "control_character": "The {noun}'s name cannot contain control characters (such as a null character).",
         "no_letters": "The {noun}'s name must contain a letter or a number.",
     }
 
-    def __init__(self, model, *, noun, listing, **kwargs):
-        self.model, self.noun, self.listing = model, noun, listing
+    def __init__(self, model, *, noun, listing, only_seen=True, **kwargs):
+        """`only_seen`: look slugs and names up among those registry.selectors.named_values lists to
+        this user (places and programmes); organisations are all public."""
+        self.model, self.noun, self.listing, self.only_seen = model, noun, listing, only_seen
         super().__init__(**kwargs)
 
     def fail(self, key, **kwargs):
@@ -565,7 +560,9 @@ class NamedValueField(serializers.Field):
         # Only those this user may see are found by slug or name: whether someone else's draft
         # named a place must not be learnt by asking for it.
         request = self.context.get("request")
-        listed = named_in_records_seen(self.model.objects.all(), getattr(request, "user", None))
+        listed = self.model.objects.all()
+        if self.only_seen:
+            listed = named_in_records_seen(listed, getattr(request, "user", None))
         found = listed.filter(slug=data).first()
         if found is None:
             found = same_name(listed, tidy_name(data))
@@ -588,6 +585,15 @@ class NamedValueField(serializers.Field):
 
     def to_representation(self, value):
         return {"name": value.name} if isinstance(value, NewName) else value.slug
+
+
+class OrganisationRoleWriteSerializer(serializers.Serializer):
+    organisation = NamedValueField(
+        Organisation, noun="organisation", listing="/api/v1/organisations/", only_seen=False,
+        help_text="The organisation's slug (a GOV.UK organisation's is its GOV.UK id, as in its GOV.UK address), "
+                  'or {"name": ...} for one not listed, such as an evaluator outside government: found by name '
+                  "in any letter case, or added as a plain (non-GOV.UK) organisation, as the website adds it.")
+    role = serializers.ChoiceField(choices=OrganisationRole.choices)
 
 
 class EvaluationWriteSerializer(serializers.ModelSerializer):
@@ -686,10 +692,13 @@ class EvaluationWriteSerializer(serializers.ModelSerializer):
         return rows
 
     def validate_organisations(self, rows):
+        def key(organisation):  # a new one by its name, as it will be found or added
+            return organisation.name.casefold() if isinstance(organisation, NewName) else organisation.pk
+
         problems = {}
         for index, row in enumerate(rows):
-            earlier = [(r["organisation"].pk, r["role"]) for r in rows[:index]]
-            found = rules.organisation_role_once(row["organisation"].pk, row["role"], earlier)
+            earlier = [(key(r["organisation"]), r["role"]) for r in rows[:index]]
+            found = rules.organisation_role_once(key(row["organisation"]), row["role"], earlier)
             if found:
                 problems[index] = found
         refuse_rows(problems)

@@ -1,7 +1,9 @@
-"""Places and programmes named by a writer rather than picked from the list.
+"""Places, programmes and organisations named by a writer rather than picked from the list.
 
 The website takes a place or a programme as typed and finds it by name (any
-letter case) or adds it (registry.services.drafts.save_context). The API does
+letter case) or adds it (registry.services.drafts.save_context), and an
+organisation that is not listed as a new plain one (drafts.organisation_named).
+The API does
 the same when a write sends {"name": ...} instead of a slug: the serializer
 checks the name and leaves a `NewName`, and the names become rows here, in the
 same transaction as the record, so a refused record leaves no new place behind.
@@ -19,7 +21,7 @@ from registry.models import Evaluation
 from registry.services import drafts
 from registry.services.base import User, free_slug
 
-NAME_MAX = 255  # Place.name and Programme.name
+NAME_MAX = 255  # Place.name, Programme.name and Organisation.name
 
 
 @dataclass(frozen=True)
@@ -65,7 +67,7 @@ def named(model: type[models.Model], name: str) -> models.Model:
 
 
 def with_named_values(data: Mapping[str, Any]) -> dict[str, Any]:
-    """`data` with each NewName (the programme, or one of the places) made a row;
+    """`data` with each NewName (the programme, a place, an organisation's) made a row;
     "Leeds" and "LEEDS" in one write are one place."""
     data = dict(data)
     made: dict[tuple[type[models.Model], str], models.Model] = {}
@@ -83,6 +85,9 @@ def with_named_values(data: Mapping[str, Any]) -> dict[str, Any]:
     if "places" in data:
         places = [resolved(value) for value in data["places"]]
         data["places"] = list({place.pk: place for place in places}.values())
+    if "organisations" in data:
+        rows = data["organisations"]
+        data["organisations"] = [{**row, "organisation": resolved(row["organisation"])} for row in rows]
     return data
 
 

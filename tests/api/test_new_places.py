@@ -201,3 +201,54 @@ def test_a_listed_name_with_letters_beyond_ascii_is_found_in_any_case(user):
     assert response.status_code == 201, response.content
     assert response.json()["places"] == [{"slug": "ynys-mon", "name": "Ynys Môn"}]
     assert Place.objects.filter(name__icontains="ynys").count() == 1 and place.evaluations.count() == 1
+
+
+# Organisations: a GOV.UK one by its GOV.UK id (its slug) or name, an evaluator outside
+# government by name, added as a plain organisation as the website adds it.
+
+def test_an_evaluator_outside_government_is_named_and_added_as_a_plain_organisation(user):
+    from registry.models import Organisation
+
+    client = token_client(user)
+    response = post(client, organisations=[
+        {"organisation": {"name": " NatCen  Social Research "}, "role": "evaluator"},
+        {"organisation": "department-for-education", "role": "commissioner"},
+    ])
+    assert response.status_code == 201, response.content
+    roles = {(o["name"], o["role"], o["govuk_url"]) for o in response.json()["organisations"]}
+    assert roles == {("NatCen Social Research", "evaluator", ""),
+                     ("Department for Education (DfE)", "commissioner",
+                      "https://www.gov.uk/government/organisations/department-for-education")}
+    natcen = Organisation.objects.get(name="NatCen Social Research")
+    assert natcen.is_govuk is False and natcen.slug == "natcen-social-research"
+    again = post(client, title="A second NatCen evaluation", organisations=[
+        {"organisation": {"name": "natcen social research"}, "role": "evaluator"},
+        {"organisation": "department for education (dfe)", "role": "commissioner"},
+    ])
+    assert again.status_code == 201, again.content
+    assert Organisation.objects.filter(name__iexact="natcen social research").count() == 1
+    assert {o["slug"] for o in again.json()["organisations"]} == {"natcen-social-research", "department-for-education"}
+
+
+def test_a_new_organisation_named_twice_in_one_role_is_refused_and_nothing_is_stored(user):
+    from registry.models import Organisation
+
+    response = post(token_client(user), organisations=[
+        {"organisation": {"name": "Coram"}, "role": "evaluator"},
+        {"organisation": {"name": "CORAM"}, "role": "evaluator"},
+    ])
+    assert response.status_code == 400
+    assert response.json()["errors"]["organisations"] == {
+        "1": {"organisation": ["This organisation is already listed with this role"]}}
+    assert not Organisation.objects.filter(name__iexact="coram").exists()
+
+
+@pytest.mark.parametrize(("value", "message"), [
+    ({"name": " "}, "Enter the organisation's name."),
+    ("no-such-organisation", "“no-such-organisation” is not a known organisation: see /api/v1/organisations/, "
+                             'or send {"name": "..."} to add one that is not listed.'),
+])
+def test_a_bad_organisation_gets_a_message(user, value, message):
+    response = post(token_client(user), organisations=[{"organisation": value, "role": "evaluator"}])
+    assert response.status_code == 400
+    assert response.json()["errors"]["organisations"]["0"]["organisation"] == [message]

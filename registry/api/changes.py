@@ -51,7 +51,10 @@ def decode_cursor(cursor):
         text = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
         stamp, pk = json.loads(text)
         changed_at = datetime.fromisoformat(stamp)
-        if not isinstance(pk, int) or isinstance(pk, bool) or pk < 0 or timezone.is_naive(changed_at):
+        # Bounds the database can hold: a forged cursor is a 400, never a 500.
+        if not isinstance(pk, int) or isinstance(pk, bool) or not 0 <= pk < 2**62:
+            raise ValueError
+        if timezone.is_naive(changed_at) or not 1900 <= changed_at.year <= 9998:
             raise ValueError
     except (ValueError, TypeError, binascii.Error, UnicodeDecodeError, json.JSONDecodeError) as error:
         raise serializers.ValidationError({"cursor": [CURSOR_MESSAGE]}) from error

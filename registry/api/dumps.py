@@ -6,7 +6,7 @@ serves its files."""
 from django.http import FileResponse
 from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.exceptions import NotFound
 from rest_framework.permissions import AllowAny
@@ -16,7 +16,7 @@ from rest_framework.views import APIView
 
 from registry.api.serializers import ErrorSerializer
 from registry.api.views import NoNullCharactersMixin
-from registry.dumps import dump_file, dump_for_request
+from registry.dumps import DUMP_FILES, dump_file, dump_for_request
 
 # By extension; SHA256SUMS (no extension) is plain text.
 MEDIA_TYPES = {"jsonl": "application/jsonl", "csv": "text/csv", "json": "application/json", "": "text/plain"}
@@ -66,6 +66,11 @@ class DumpFileView(NoNullCharactersMixin, APIView):
     @extend_schema(
         summary="One file of a dump",
         operation_id="dump_file_retrieve",
+        parameters=[
+            OpenApiParameter("dump_id", str, OpenApiParameter.PATH, required=True, pattern="^[0-9A-Za-z-]+$",
+                             description="As /dump/ names it."),
+            OpenApiParameter("name", str, OpenApiParameter.PATH, required=True, enum=list(DUMP_FILES)),
+        ],
         responses={
             **{
                 (200, media_type): OpenApiResponse(OpenApiTypes.BINARY, description=f"A .{extension} file.")

@@ -4,7 +4,7 @@ was published (registry/services/versions.py stores it whole), so a harvester
 can cite the version it read. Drafts have no versions, whoever asks."""
 
 from django.urls import reverse
-from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.exceptions import NotFound
 from rest_framework.permissions import AllowAny
@@ -24,6 +24,7 @@ ERRORS = {
     404: OpenApiResponse(ErrorSerializer, description="No published record has this slug, or no such version."),
     410: OpenApiResponse(ErrorSerializer, description="The record was withdrawn."),
 }
+SLUG = OpenApiParameter("slug", str, OpenApiParameter.PATH, required=True, pattern="^[-a-zA-Z0-9_]+$")
 VERSION_FIELDS = {
     "number": serializers.IntegerField(help_text="The record's version number (as in its `version`)."),
     "label": serializers.CharField(help_text='Major and minor, "2.1": title, methods, stage or findings '
@@ -91,6 +92,7 @@ class VersionListView(VersionsMixin, APIView):
     @extend_schema(
         summary="An evaluation's published versions",
         operation_id="evaluations_versions_list",
+        parameters=[SLUG],
         description="Every published version, oldest first. Drafts and revisions in progress are never listed.",
         responses={200: inline_serializer("VersionList", {
             "slug": serializers.CharField(),
@@ -106,6 +108,7 @@ class VersionListView(VersionsMixin, APIView):
 class VersionDetailView(VersionsMixin, APIView):
     @extend_schema(
         summary="One published version of an evaluation",
+        parameters=[SLUG, OpenApiParameter("number", int, OpenApiParameter.PATH, required=True)],
         description="The record as the API served it when this version was published, and what changed "
                     "from the version before (`changes`: field, before, after).",
         responses={200: inline_serializer("Version", {

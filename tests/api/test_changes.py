@@ -2,6 +2,7 @@
 while records are published, revised and withdrawn ends with exactly the
 registry's public state, having missed nothing and repeated nothing."""
 
+import base64
 import threading
 import time
 from collections import Counter
@@ -144,6 +145,10 @@ def test_the_api_root_says_its_version_and_the_latest_change(client_api, django_
     assert client_api.get("/api/v1/").json()["latest_change"] == latest
 
 
+def cursor_of(text):
+    return base64.urlsafe_b64encode(text.encode()).decode()
+
+
 @pytest.mark.django_db
 @pytest.mark.parametrize(
     ("params", "field", "message"),
@@ -153,6 +158,9 @@ def test_the_api_root_says_its_version_and_the_latest_change(client_api, django_
         ({"since": "2026-02-30T00:00:00Z"}, "since", "Enter since as a date and time, for example"),
         ({"cursor": "not-a-cursor"}, "cursor", "This cursor was not given by this API"),
         ({"cursor": "WyJ4IiwxXQ"}, "cursor", "This cursor was not given by this API"),  # ["x",1]
+        ({"cursor": cursor_of('["2026-01-01T00:00:00+00:00",99999999999999999999]')}, "cursor", "not given by"),
+        ({"cursor": cursor_of('["0001-01-01T00:00:00+00:00",1]')}, "cursor", "not given by"),
+        ({"cursor": cursor_of('["2026-01-01T00:00:00",1]')}, "cursor", "not given by"),
         ({"since": "2020-01-01", "page_size": "0"}, "page_size", "greater than or equal to 1"),
         ({"since": "2020-01-01", "page_size": "201"}, "page_size", "less than or equal to 200"),
     ],

@@ -115,8 +115,8 @@ def test_a_change_note_too_long_is_refused_and_nothing_is_published(client_api):
 
 def test_version_requests_run_a_fixed_number_of_queries(client_api, history, django_assert_max_num_queries):
     record, _ = history
-    for _ in range(5):
-        publish_revision(record, record.owner, summary=f"Reworded {_}.")
+    for n in range(5):
+        publish_revision(record, record.owner, summary=f"Reworded {n}.")
     with django_assert_max_num_queries(2):
         assert client_api.get(f"/api/v1/evaluations/{record.slug}/versions/").status_code == 200
     with django_assert_max_num_queries(2):

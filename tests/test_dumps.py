@@ -6,6 +6,7 @@ import csv
 import hashlib
 import io
 import json
+import re
 import threading
 
 import pytest
@@ -185,3 +186,12 @@ def test_a_dump_is_one_snapshot_while_another_connection_publishes(transactional
     assert Evaluation.objects.filter(title__contains=SECRET).count() == 1  # committed by the other connection
     for path in tmp_path.iterdir():
         assert SECRET not in path.read_text(encoding="utf-8"), path.name
+
+
+@pytest.mark.django_db
+def test_the_benchmark_prints_the_time_and_removes_its_records(tmp_path):
+    out = io.StringIO()
+    call_command("dump", str(tmp_path), bench=25, stdout=out)
+    assert re.search(r"^bench: \d+ records dumped in \d+\.\ds \(within the 60s target\)$", out.getvalue(), re.M)
+    assert json.loads((tmp_path / "manifest.json").read_text())["counts"]["records"] >= 25
+    assert not Evaluation.objects.filter(slug__startswith="bench-").exists()

@@ -4,8 +4,9 @@ want every record at once rather than page by page.
 A dump is records, findings and documents' metadata, each as JSON Lines (one
 item a line, exactly as the API's lists give it) and as CSV (the API's CSV
 layout, registry/csv_export.py), with a manifest: the time of the snapshot, the
-latest change it holds (to carry on with /api/v1/changes/?since=), and each
-file's SHA-256, also written as SHA256SUMS for `sha256sum -c`.
+latest change it holds, the time to carry on from with /api/v1/changes/?since=
+(`changes_since`: every change before it is in the dump), and each file's
+SHA-256, also written as SHA256SUMS for `sha256sum -c`.
 
 It is read in one transaction, REPEATABLE READ on PostgreSQL, so a record
 published or withdrawn while it is written is either wholly in it or not at
@@ -38,6 +39,7 @@ from registry.csv_export import EVALUATION_COLUMNS, FINDING_COLUMNS
 from registry.models import Evaluation
 from registry.representation import evaluation_paths, evaluation_representation
 from registry.selectors import document_rows, record_rows, visible_documents
+from registry.selectors.changes import horizon
 
 CHUNK = 500
 FORMAT_VERSION = "1"
@@ -154,6 +156,9 @@ def write_dump(directory, *, base_url):
         "findings": Output(directory, "findings", FINDING_COLUMNS),
         "documents": Output(directory, "documents", DOCUMENT_COLUMNS),
     }
+    # Read before the snapshot begins: every change stamped before it has committed
+    # by then, so it is in the dump, and the change feed from it misses nothing.
+    changes_since = horizon()
     try:
         with snapshot():
             snapshot_at = timezone.now()
@@ -173,6 +178,7 @@ def write_dump(directory, *, base_url):
         "format_version": FORMAT_VERSION,
         "snapshot_at": _TIME.to_representation(snapshot_at),
         "latest_change": _TIME.to_representation(latest) if latest else None,
+        "changes_since": _TIME.to_representation(changes_since),
         "counts": {name: output.rows for name, output in outputs.items()},
         "files": files,
     }

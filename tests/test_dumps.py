@@ -91,7 +91,7 @@ def test_the_csv_is_the_apis_csv(client, registry, tmp_path):
 def test_checksums_and_snapshot_time_are_written(registry, tmp_path):
     call_command("dump", str(tmp_path), base_url="http://testserver")
     manifest = json.loads((tmp_path / "manifest.json").read_text())
-    assert manifest["snapshot_at"] and manifest["latest_change"]
+    assert manifest["snapshot_at"] and manifest["latest_change"] and manifest["changes_since"]
     sums = dict(line.split("  ")[::-1] for line in (tmp_path / "SHA256SUMS").read_text().splitlines())
     assert set(sums) == {f"{name}.{ext}" for name in ("records", "findings", "documents") for ext in ("jsonl", "csv")}
     for item in manifest["files"]:
@@ -195,3 +195,16 @@ def test_the_benchmark_prints_the_time_and_removes_its_records(tmp_path):
     assert re.search(r"^bench: \d+ records dumped in \d+\.\ds \(within the 60s target\)$", out.getvalue(), re.M)
     assert json.loads((tmp_path / "manifest.json").read_text())["counts"]["records"] >= 25
     assert not Evaluation.objects.filter(slug__startswith="bench-").exists()
+
+
+def test_the_change_feed_from_a_dump_gives_exactly_what_changed_after_it(client, registry, tmp_path, settings):
+    settings.REGISTRY_CHANGES_SETTLE_SECONDS = 0
+    call_command("dump", str(tmp_path), base_url="http://testserver")
+    manifest = json.loads((tmp_path / "manifest.json").read_text())
+    by = moderator("later@cabinetoffice.gov.uk")
+    later = publish_new(by, title="Published after the dump")
+    workflow.withdraw(Evaluation.objects.get(pk=registry[0].pk), by=by, reason="Withdrawn after the dump.")
+    body = client.get("/api/v1/changes/", {"since": manifest["changes_since"], "page_size": 200}).json()
+    assert [(i["change"], i["slug"]) for i in body["items"]] == [
+        ("created", later.slug), ("withdrawn", registry[0].slug),
+    ]

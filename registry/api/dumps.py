@@ -34,8 +34,9 @@ class DumpView(NoNullCharactersMixin, APIView):
         responses={200: inline_serializer("Dump", {
             "dump_id": serializers.CharField(),
             "snapshot_at": serializers.DateTimeField(),
-            "latest_change": serializers.DateTimeField(allow_null=True,
-                                                       help_text="Carry on with /changes/?since= this time."),
+            "latest_change": serializers.DateTimeField(allow_null=True),
+            "changes_since": serializers.DateTimeField(
+                help_text="Every change before this time is in the dump: carry on with /changes/?since= it."),
             "counts": serializers.DictField(child=serializers.IntegerField()),
             "files": inline_serializer("DumpFile", {
                 "name": serializers.CharField(), "items": serializers.IntegerField(),

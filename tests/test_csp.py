@@ -155,3 +155,20 @@ def test_a_form_posted_without_its_csrf_token_is_refused_on_a_page_within_the_po
     response = Client(enforce_csrf_checks=True).post("/sign-in/", {"username": "a", "password": "b"})
     assert response.status_code == 403
     assert_strict(response)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_swagger_ui_renders_and_runs_a_request_under_the_policy(seeded_live_server, page):
+    """In Chromium: the API docs list the operations and "Try it out" fetches an answer; the
+    `page` fixture fails the test on any violation of the policy."""
+    page.goto(seeded_live_server.url + "/api/v1/docs/")
+    operation = page.locator(".opblock", has=page.locator(".opblock-summary-path", has_text="/api/v1/departments/"))
+    operation.first.wait_for(timeout=20_000)
+    assert page.locator(".opblock").count() > 20
+    operation.first.locator(".opblock-summary").click()
+    operation.first.get_by_role("button", name="Try it out").click()
+    operation.first.get_by_role("button", name="Execute").click()
+    status = operation.first.locator(".live-responses-table tr.response .response-col_status").first
+    status.wait_for(timeout=20_000)
+    assert status.inner_text().strip() == "200"
+    assert '"count": ' in operation.first.locator(".live-responses-table").inner_text()  # the list, as JSON

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
+from django.db import transaction
 from rest_framework.renderers import JSONRenderer
 
 from registry import permissions
@@ -33,6 +34,10 @@ def represent(evaluation_id: int) -> dict:
     """The record as the API represents it now, as plain JSON values (numbers as
     the API's JSON writes them), with addresses relative to the site."""
     (row,) = record_rows([evaluation_id])
+    return _as_json(row)
+
+
+def _as_json(row) -> dict:
     return json.loads(JSONRenderer().render(evaluation_representation(row, None)))
 
 
@@ -82,3 +87,25 @@ def record_version(evaluation: Evaluation, *, by, note: str = "") -> PublishedVe
         changed_fields=fields,
         record=record,
     )
+
+
+UNVERSIONED_NOTE = "Recorded when the registry began keeping versions; earlier versions were not kept."
+
+
+@transaction.atomic
+def record_unversioned(*, chunk: int = 500) -> int:
+    """Store the current state of each published record that has no stored version
+    (published before versions were kept, or loaded by `seed`), as the version it
+    carries, noted as such. Returns how many were stored; a second run stores none."""
+    unversioned = Evaluation.objects.published().filter(published_versions__isnull=True)
+    ids = list(unversioned.order_by("id").values_list("id", flat=True))
+    for start in range(0, len(ids), chunk):
+        PublishedVersion.objects.bulk_create(
+            PublishedVersion(
+                evaluation_id=row["id"], number=row["version"], major=1, minor=0, kind=ChangeKind.MAJOR,
+                published_at=row["updated_at"], published_by="the registry", change_note=UNVERSIONED_NOTE,
+                changed_fields=[], record=_as_json(row),
+            )
+            for row in record_rows(ids[start : start + chunk])
+        )
+    return len(ids)

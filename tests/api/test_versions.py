@@ -1,12 +1,16 @@
 """Versions through the API: every published version, each equal to the record
 as the API served it when it was published; drafts never."""
 
+import io
+
 import pytest
 from django.core.exceptions import ValidationError
+from django.core.management import call_command
 
 from registry.models import Evaluation, PublishedVersion
 from registry.services import revisions, workflow
 from tests.api.publishing import moderator, publish_new, publish_revision
+from tests.factories import rich_evaluation
 
 pytestmark = pytest.mark.django_db
 
@@ -121,3 +125,24 @@ def test_version_requests_run_a_fixed_number_of_queries(client_api, history, dja
         assert client_api.get(f"/api/v1/evaluations/{record.slug}/versions/").status_code == 200
     with django_assert_max_num_queries(2):
         assert client_api.get(f"/api/v1/evaluations/{record.slug}/versions/8/").status_code == 200
+
+
+def test_records_published_before_versions_were_kept_get_their_current_version(client_api):
+    call_command("record_versions", stdout=io.StringIO())  # any left by earlier tests' records
+    by = moderator()
+    kept = publish_new(by, title="Published with a version")
+    seeded = [rich_evaluation(n) for n in range(3)]  # published without the service, as `seed` loads records
+    draft = rich_evaluation(4, visibility="draft")
+    served = {r.slug: detail(client_api, r.slug) for r in seeded}
+    out = io.StringIO()
+    call_command("record_versions", stdout=out)
+    assert out.getvalue().strip() == "stored the current version of 3 published records that had none"
+    for slug, then in served.items():
+        (version,) = client_api.get(f"/api/v1/evaluations/{slug}/versions/").json()["versions"]
+        assert version["label"] == "1.0" and version["published_by"] == "the registry"
+        assert "earlier versions were not kept" in version["change_note"]
+        assert client_api.get(f"/api/v1/evaluations/{slug}/versions/1/").json()["record"] == then
+    assert PublishedVersion.objects.filter(evaluation=kept).count() == 1
+    assert not PublishedVersion.objects.filter(evaluation=draft).exists()
+    call_command("record_versions", stdout=out)
+    assert out.getvalue().strip().endswith("stored the current version of 0 published records that had none")

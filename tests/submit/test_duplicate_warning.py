@@ -13,6 +13,7 @@ from django.urls import reverse
 from registry.models import Evaluation
 from registry.search import get_backend
 from registry.services import workflow
+from tests.conftest import ARTIFACTS
 from tests.submit.test_journey import complete_draft, step_url
 
 pytestmark = pytest.mark.django_db
@@ -153,3 +154,30 @@ def test_warned_pages_take_a_fixed_number_of_queries(index, client, contributor,
         assert WARNING in page(client, step_url(draft, "stage") + "?similar=1")
     with django_assert_max_num_queries(30):
         assert WARNING in page(client, reverse("registry:submit-check", kwargs={"pk": draft.pk}))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_warning_in_chromium_is_accessible_and_fits_320_pixels(seeded_live_server, page, axe, settings,
+                                                                    registry_data_dir):
+    from tests.submit.conftest import DFE, make_user
+    from tests.submit.test_journey_browser import continue_, sign_in
+
+    settings.REGISTRY_DATA_DIR = registry_data_dir / "duplicate-warning-browser"
+    get_backend().rebuild()
+    base = seeded_live_server.url
+    make_user("alex@education.gov.uk", "Contributors", DFE)
+    sign_in(page, base, "alex@education.gov.uk")
+    page.goto(base + "/evaluations/new/")
+    page.get_by_label("Title").fill("Project Crewe research report")
+    continue_(page)
+    page.wait_for_url("**/stage/?similar=1")
+    warning = page.locator("#likely-duplicates")
+    assert WARNING in warning.inner_text()
+    assert warning.get_by_role("link", name="Project Crewe Research Report").get_attribute("href") == CREWE
+    axe(page, "submit-likely-duplicates")
+    page.set_viewport_size({"width": 320, "height": 800})
+    assert page.evaluate("document.documentElement.scrollWidth") <= 320
+    page.screenshot(path=str(ARTIFACTS / "screenshots" / "submit-likely-duplicates-320.png"), full_page=True)
+    page.get_by_label("A complete evaluation report").check()
+    continue_(page)
+    page.wait_for_url("**/types/")

@@ -42,6 +42,8 @@ SEARCH_BACKENDS = {
 }
 REGISTRY_SEARCH_BACKEND = SEARCH_BACKENDS.get(env("REGISTRY_SEARCH_BACKEND", "whoosh"),
                                               env("REGISTRY_SEARCH_BACKEND", "whoosh"))
+# Meaning-based retrieval (registry/search/meaning.py): on when the wordllama package is installed; "0" turns it off.
+REGISTRY_MEANING_SEARCH = env("REGISTRY_MEANING_SEARCH", "1").strip() != "0"
 REGISTRY_MAX_UPLOAD_BYTES = int(env("REGISTRY_MAX_UPLOAD_BYTES", str(20 * 1024 * 1024)))
 REGISTRY_PAGE_SIZE = 20
 

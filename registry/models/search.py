@@ -81,3 +81,24 @@ class SearchFrequentStem(models.Model):
     positions in the few chunks holding it, so its pairs need not be stored."""
 
     stem = models.CharField(max_length=60, primary_key=True)
+
+
+class SearchVector(models.Model):
+    """A published record's meaning, for meaning-based retrieval (registry/search/meaning.py):
+    the float32 vector of its title, summary and findings, L2-normalised, as bytes.
+
+    Kept in the database whichever search backend runs, so every app server reads the
+    same vectors, and written with the index (only for what the index holds: never a
+    draft or a withdrawn record). A change deletes and inserts, never updates, so a
+    reader can tell the store changed from its count and largest id. The title and
+    display fields are those of the index entry, so a record found only by meaning is
+    shown without reading the record itself."""
+
+    kind = models.CharField(max_length=12)  # "evaluation" (documents' passages are not embedded)
+    object_id = models.BigIntegerField()
+    vector = models.BinaryField()
+    title = models.TextField()
+    display = models.JSONField(default=dict)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["kind", "object_id"], name="unique_search_vector")]

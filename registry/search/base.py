@@ -75,6 +75,10 @@ class SearchResults:
     # True when no entry holds all the words and the results hold most of them
     # (as many of the words as any entry holds), best first.
     relaxed: bool = False
+    # Records on this page found by meaning alone (registry/search/meaning.py): they
+    # hold none or not all of the words, and `total` counts them (facets do not).
+    # Each is marked extra["meaning_only"].
+    meaning_added: int = 0
     error: str = ""  # a message about the query (e.g. malformed syntax) shown to the user; results may still be present
 
 
@@ -129,7 +133,16 @@ class SearchBackend(ABC):
           instead (when the correction finds any), and "Did you mean" is only
           offered when it finds something;
         - plain words that no entry holds all of show the entries holding most of
-          them (`relaxed`), rather than an empty page."""
+          them (`relaxed`), rather than an empty page;
+        - the first page is re-ranked by meaning as well as by words, and when the
+          words find less than a page, records close in meaning that lack them may
+          be added (registry/search/meaning.py says what `total` then counts)."""
+        from registry.search import meaning
+
+        return meaning.blend(query, self._word_search(query))
+
+    def _word_search(self, query: SearchQuery) -> SearchResults:
+        """The results by words alone: as asked, then corrected or relaxed (see search)."""
         results = self.run_search(query)
         if results.suggestion:
             corrected = replace(query, text=results.suggestion)

@@ -46,6 +46,7 @@ from rapidfuzz.distance import OSA
 from whoosh.lang import stemmer_for_language
 
 from registry.search import entries as entry_source
+from registry.search import meaning
 from registry.search import query_language as ql
 from registry.search.base import (
     FACET_FIELDS,
@@ -346,6 +347,7 @@ class PostgresBackend(SearchBackend):
             before = self._indexed_ids(cursor, "evaluation", ids)
             self._delete(cursor, "evaluation", ids)
             self._write_evaluations(cursor, found)
+            meaning.write_records(found, ids)
         flipped = before ^ {e["pk"] for e in found}
         if flipped:
             # Documents follow the records they support: publishing or unpublishing
@@ -367,6 +369,8 @@ class PostgresBackend(SearchBackend):
     def remove(self, kind, ids):
         with transaction.atomic(), self._cursor() as cursor:
             self._delete(cursor, kind, {int(i) for i in ids})
+            if kind == "evaluation":
+                meaning.remove_records(ids)
 
     def rebuild(self, progress=None, procs=None):
         """Recreate the index from the database in one transaction: searches go on
@@ -378,7 +382,7 @@ class PostgresBackend(SearchBackend):
             cursor.execute(f"DELETE FROM {WORD}")
             frequent = self._choose_frequent(cursor)
             for kind, source, write, size in (
-                ("evaluation", entry_source.evaluation_entries(), self._write_evaluations, 500),
+                ("evaluation", meaning.rebuilding(entry_source.evaluation_entries()), self._write_evaluations, 500),
                 ("document", entry_source.document_entries(), self._write_documents, 20),
             ):
                 batch = []

@@ -68,7 +68,7 @@ from whoosh.query import And, ConstantScoreQuery, Every, NullQuery, Or, Term
 from whoosh.writing import CLEAR, LockError
 
 from registry.search import entries as entry_source
-from registry.search import facets
+from registry.search import facets, meaning
 from registry.search.base import FACET_FIELDS, FILTER_FACETS, Hit, SearchBackend, SearchQuery, SearchResults
 from registry.search.building import build_writer, update_writer
 from registry.search.facets import MatchedEntries
@@ -362,6 +362,7 @@ class WhooshBackend(SearchBackend):
             for pk in gone:
                 writer.delete_by_term("uid", f"evaluation:{pk}")
         self._write(work)
+        meaning.write_records(found, ids)
         if flipped:
             # Documents follow the records they support: publishing or unpublishing
             # a record can show or hide its documents.
@@ -394,6 +395,8 @@ class WhooshBackend(SearchBackend):
             for pk in ids:
                 writer.delete_by_term("group", f"{kind}:{int(pk)}")
         self._write(work)
+        if kind == "evaluation":
+            meaning.remove_records(ids)
 
     def index_size(self):
         """Bytes the index's files occupy."""
@@ -425,7 +428,7 @@ class WhooshBackend(SearchBackend):
 
             def work(writer):
                 count = 0
-                for entry in entry_source.evaluation_entries():
+                for entry in meaning.rebuilding(entry_source.evaluation_entries()):
                     self._add_evaluation(writer, entry)
                     count += 1
                     if progress:

@@ -11,9 +11,13 @@ the newer query helpers switched off, so each helper's effect is measured rather
 than guessed:
 - without the built-in British/American spellings and joined/hyphenated words
   (spellings.csv, compounds.csv; the synonym table's acronyms stay);
+- without meaning-based retrieval (REGISTRY_MEANING_SEARCH off: the words alone),
+  also shown for the paraphrases alone (queries marked "paraphrase", phrased
+  unlike their records);
 - without the correction and relaxed fallbacks (`SearchQuery(correct=False)`);
-- without either.
-Only the full configuration is held to the thresholds.
+- without any of them.
+Only the full configuration is held to the thresholds, and to doing at least as
+well as the words alone (better on the paraphrases).
 """
 import json
 from dataclasses import dataclass, field
@@ -23,7 +27,7 @@ import pytest
 from django.utils.text import slugify
 
 from registry import models
-from registry.search import SearchQuery
+from registry.search import SearchQuery, meaning
 from registry.search import synonyms as synonyms_module
 from tests.conftest import ARTIFACTS
 from tests.factories import EvaluationFactory, FindingFactory
@@ -35,6 +39,8 @@ HERE = Path(__file__).resolve().parent / "relevance"
 RECORDS = json.loads((HERE / "records.json").read_text(encoding="utf-8"))
 QUERIES = json.loads((HERE / "queries.json").read_text(encoding="utf-8"))
 TOP_1, TOP_3 = 0.85, 0.95
+# Queries phrased unlike their records ("helping people back into work"), judged like the rest.
+PARAPHRASES = {q["query"] for q in QUERIES if q.get("paraphrase")}
 
 
 def load_records():
@@ -67,8 +73,16 @@ class Figures:
     relaxed: list = field(default_factory=list)  # answered by the records holding most of the words
     corrected: dict = field(default_factory=dict)  # query -> the correction that answered it
 
-    def share(self, within):
-        return sum(1 for rank in self.ranks.values() if rank and rank <= within) / len(self.ranks)
+    def share(self, within, queries=None):
+        ranks = [rank for query, rank in self.ranks.items() if queries is None or query in queries]
+        return sum(1 for rank in ranks if rank and rank <= within) / len(ranks)
+
+    def paraphrase_line(self):
+        """The queries phrased unlike their records (meaning-based retrieval's own test)."""
+        n = len(PARAPHRASES)
+        return (f"{self.name + ' / paraphrases':<34} top 1: {round(self.share(1, PARAPHRASES) * n):>3}/{n}"
+                f" ({self.share(1, PARAPHRASES):6.1%})   top 3: {round(self.share(3, PARAPHRASES) * n):>3}/{n}"
+                f" ({self.share(3, PARAPHRASES):6.1%})")
 
     def misses(self, within):
         return [q for q, rank in self.ranks.items() if not rank or rank > within]
@@ -126,6 +140,7 @@ def report(backend_name, configurations):
     full = configurations[0]
     lines = [f"Relevance set ({len(RECORDS)} records, {len(QUERIES)} judged queries) on {backend_name}:"]
     lines += ["  " + figures.line() for figures in configurations]
+    lines += ["  " + figures.paraphrase_line() for figures in configurations[:2]]
     misses = misses_of(full)
     lines += [f"  Not first with everything on ({len(misses)}):", *misses] if misses else [
         "  Every query found its record first with everything on."]
@@ -139,18 +154,31 @@ def report(backend_name, configurations):
     return summary, "\n".join(details)
 
 
-def test_judged_queries_find_their_record_first_on_every_backend(search_index, search_backend_name, monkeypatch):
+def without_meaning(settings, measure_it):
+    """Measure with meaning-based retrieval switched off: the word results alone."""
+    settings.REGISTRY_MEANING_SEARCH = False
+    try:
+        return measure_it()
+    finally:
+        settings.REGISTRY_MEANING_SEARCH = True
+
+
+def test_judged_queries_find_their_record_first_on_every_backend(search_index, search_backend_name, monkeypatch,
+                                                                   settings):
     load_records()
     search_index.rebuild()
+    assert meaning.stored_count() == models.Evaluation.objects.published().count()
 
     full = measure(search_index, "everything on")
+    words_only = without_meaning(settings, lambda: measure(search_index, "no meaning (words)"))
     configurations = [
         full,
+        words_only,
         without_builtin_spellings(search_index, monkeypatch,
                                   lambda: measure(search_index, "no built-in spellings/compounds")),
         measure(search_index, "no correction/relaxed fallback", correct=False),
-        without_builtin_spellings(search_index, monkeypatch,
-                                  lambda: measure(search_index, "neither (before issue 19)", correct=False)),
+        without_builtin_spellings(search_index, monkeypatch, lambda: without_meaning(
+            settings, lambda: measure(search_index, "none of them (before issue 19)", correct=False))),
     ]
     text, details = report(search_backend_name, configurations)
     ARTIFACTS.mkdir(exist_ok=True)
@@ -160,6 +188,9 @@ def test_judged_queries_find_their_record_first_on_every_backend(search_index, s
     assert not full.empty, f"judged queries with an empty page: {full.empty}"
     assert full.share(3) >= TOP_3, text
     assert full.share(1) >= TOP_1, text
+    # Meaning must never make the word results worse, and must find paraphrases the words miss.
+    assert full.share(1) >= words_only.share(1) and full.share(3) >= words_only.share(3), text
+    assert full.share(3, PARAPHRASES) > words_only.share(3, PARAPHRASES), text
 
 
 def test_the_set_is_large_enough_and_every_judgement_names_a_record():

@@ -1,0 +1,100 @@
+"""Writing an imported spreadsheet: every row through the drafts service (the one
+write path, registry/services/drafts.py via named_values), all in one transaction.
+
+A row the service refuses is noted and the rest are still tried, so the report
+lists every problem at once; then, if any row was refused (or this is a trial
+run for the validation report), the whole transaction is rolled back: nothing
+of the file is saved. The search index hears of the records once, when the
+transaction commits (registry/search/signals.py gathers the ids until then).
+"""
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from registry.models import Evaluation
+from registry.models.choices import Visibility
+from registry.services import named_values, workflow
+from registry.services.base import User
+
+PUBLISH_NOTE = "Imported from a spreadsheet"
+
+
+@dataclass
+class ImportRow:
+    """One record's values as the drafts service takes them, from spreadsheet row `row`."""
+
+    row: int
+    external_id: str
+    data: Mapping[str, Any]
+
+
+@dataclass
+class Written:
+    created: list[Evaluation] = field(default_factory=list)
+    updated: list[Evaluation] = field(default_factory=list)
+    published: int = 0
+    # (row, field name the service named or "", message)
+    refused: list[tuple[int, str, str]] = field(default_factory=list)
+
+
+class Refused(Exception):
+    """Rolls the import's transaction back; carries what was written or refused."""
+
+    def __init__(self, written: Written):
+        super().__init__("import rolled back")
+        self.written = written
+
+
+@transaction.atomic
+def _write(rows: Iterable[ImportRow], *, by: User, publish: bool, trial: bool,
+           progress: Callable[[int], None] | None) -> Written:
+    rows = list(rows)
+    existing = Evaluation.objects.in_bulk([r.external_id for r in rows], field_name="slug")
+    written = Written()
+    for done, row in enumerate(rows, start=1):
+        try:
+            evaluation = existing.get(row.external_id)
+            if evaluation is None:
+                evaluation = named_values.create_record({**row.data, "slug": row.external_id}, by=by)
+                written.created.append(evaluation)
+            else:
+                evaluation = named_values.update_record(evaluation, row.data, by=by)
+                written.updated.append(evaluation)
+            if publish and evaluation.visibility != Visibility.PUBLISHED:
+                _publish(evaluation, by=by)
+                written.published += 1
+        except ValidationError as error:
+            written.refused.extend((row.row, name, message) for name, message in _messages(error))
+        if progress is not None:
+            progress(done)
+    if written.refused or trial:
+        raise Refused(written)
+    return written
+
+
+def import_rows(rows: Iterable[ImportRow], *, by: User, publish: bool = False, trial: bool = False,
+                progress: Callable[[int], None] | None = None) -> Written:
+    """Create or update (by external id) and, with `publish`, publish every row's record, or
+    nothing: `written.refused` lists each row the service refused, and then nothing is saved.
+    A `trial` is rolled back whatever happens (the validation report before an import)."""
+    try:
+        return _write(rows, by=by, publish=publish, trial=trial, progress=progress)
+    except Refused as refused:
+        return refused.written
+
+
+def _publish(evaluation: Evaluation, *, by: User) -> None:
+    if evaluation.visibility in (Visibility.DRAFT, Visibility.RETURNED):
+        workflow.submit(evaluation, by=by)
+    workflow.publish(evaluation, by=by, note=PUBLISH_NOTE)
+
+
+def _messages(error: ValidationError) -> list[tuple[str, str]]:
+    if hasattr(error, "error_dict"):
+        return [(name, message) for name, messages in error.message_dict.items() for message in messages]
+    return [("", message) for message in error.messages]

@@ -16,12 +16,16 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from registry import rules
 from registry.models import Evaluation
 from registry.models.choices import Visibility
 from registry.services import named_values, workflow
 from registry.services.base import User
 
 PUBLISH_NOTE = "Imported from a spreadsheet"
+# The journey step of an answer rules.missing_answers asks for -> the record's field.
+STEP_FIELDS = {"basics": "lead_department", "stage": "stage", "types": "evaluation_types", "summary": "summary",
+               "sharing": "permission_to_share"}
 
 
 @dataclass
@@ -89,6 +93,10 @@ def import_rows(rows: Iterable[ImportRow], *, by: User, publish: bool = False, t
 
 
 def _publish(evaluation: Evaluation, *, by: User) -> None:
+    # What submit would refuse, named by the answer missing, so the report can point at a column.
+    missing = rules.missing_answers(evaluation)
+    if missing:
+        raise ValidationError({STEP_FIELDS.get(step, step): [message] for step, message in missing})
     if evaluation.visibility in (Visibility.DRAFT, Visibility.RETURNED):
         workflow.submit(evaluation, by=by)
     workflow.publish(evaluation, by=by, note=PUBLISH_NOTE)

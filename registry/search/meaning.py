@@ -23,7 +23,9 @@ counts then mean:
   whose meaning is close (similarity >= ADD_SIMILARITY) are added to that one page
   and to `total`, only for a search without filters; they hold none or not all of
   the words, are marked `extra["meaning_only"]` and are not in the facets' counts.
-Off (REGISTRY_MEANING_SEARCH=0, or the package absent): the word results exactly.
+Off (REGISTRY_MEANING_SEARCH=0, or the package absent), for a search of the words
+as typed (`correct=False`) and for a query with quotes, operators or fields: the
+word results exactly.
 """
 import importlib.util
 import threading
@@ -247,11 +249,14 @@ def _content_words(text):
 def blend(query, results):
     """The word results with meaning's vote (see the module's docstring), or the
     word results themselves when meaning has nothing to say."""
-    if not (enabled() and query.sort == "relevance" and int(query.page or 1) == 1 and KIND in query.kinds
-            and (query.text or "").strip() and not results.error):
+    # correct=False asks for the words exactly as typed ("Search instead for").
+    if not (enabled() and query.correct and query.sort == "relevance" and int(query.page or 1) == 1
+            and KIND in query.kinds and (query.text or "").strip() and not results.error):
         return results
-    if ":" in query.text:  # a field query (title:..., method:...) asks for exactly that
-        return results
+    from registry.search.base import _SYNTAX
+
+    if _SYNTAX.search(query.text) or ":" in query.text:
+        return results  # quotes, operators and fields (title:...) say exactly what is wanted
     ranking = nearest(query.text)
     if not ranking:
         return results

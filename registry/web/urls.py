@@ -10,6 +10,7 @@ from registry.web import (
     compare,
     documents,
     home,
+    imports,
     insights,
     pages,
     records,
@@ -29,5 +30,6 @@ urlpatterns += (
     api_tokens.urlpatterns + pages.urlpatterns
     + search.urlpatterns + compare.urlpatterns + insights.urlpatterns + accounts.urlpatterns + submit.urlpatterns
 )
+urlpatterns += imports.urlpatterns
 # The record page's catch-all slug comes last, so /evaluations/new/ and friends match first.
 urlpatterns += [path("evaluations/<slug:slug>/", records.evaluation, name="evaluation")]

@@ -31,24 +31,24 @@ GRID = "#b1b4b6"
 # The narrowest a chart is drawn, as a share of its own width: 14-unit text stays about 10 px.
 READABLE = 0.7
 LINE = 17  # units between wrapped label lines
-# The Content Security Policy refuses style="" attributes, so a chart's size limits come from a
-# class in static/registry/registry.css: its drawn width rounded up to a hundred (about 5%
-# wider than drawn at most, for the 380-unit bar chart), the class setting that as
-# max-width and READABLE of it as min-width.
+# The Content Security Policy refuses style="" attributes, so a chart's size limits come from
+# static/registry/registry.css, chosen by the chart's data-size: its drawn width rounded up to
+# a hundred (about 5% wider than drawn at most, for the 380-unit bar chart), which the rule
+# sets as max-width, with READABLE of it as min-width.
 SIZE_STEP = 100
 SIZES = range(300, 1001, SIZE_STEP)
 
 
-def _size_class(width):
+def _size(width):
     size = max(SIZES[0], math.ceil(width / SIZE_STEP) * SIZE_STEP)
     if size not in SIZES:
-        raise ValueError(f"No size class for a chart {width} units wide (registry.css has {SIZES[0]} to {SIZES[-1]}).")
-    return f"registry-chart--w{size}"
+        raise ValueError(f"No size rule for a chart {width} units wide (registry.css has {SIZES[0]} to {SIZES[-1]}).")
+    return size
 
 
 def _svg(chart_id, width, height, title, desc, body):
     return mark_safe(
-        f'<svg class="registry-chart {_size_class(width)}" xmlns="http://www.w3.org/2000/svg" role="img" '
+        f'<svg class="registry-chart" data-size="{_size(width)}" xmlns="http://www.w3.org/2000/svg" role="img" '
         f'aria-labelledby="{chart_id}-title {chart_id}-desc" viewBox="0 0 {width} {height}" width="100%" '
         f'preserveAspectRatio="xMinYMin meet" focusable="false">'
         f'<title id="{chart_id}-title">{escape(title)}</title><desc id="{chart_id}-desc">{escape(desc)}</desc>'

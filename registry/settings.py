@@ -179,13 +179,15 @@ CSRF_TRUSTED_ORIGINS = [o.strip() for o in env("CSRF_TRUSTED_ORIGINS", "").split
 
 # Content Security Policy (django-csp) on every response: scripts, styles, images and fonts
 # come from this site only, and no inline script, style attribute or event handler runs.
-# Three inline elements are let through one by one, never by 'unsafe-inline':
+# Inline elements are let through one by one, never by 'unsafe-inline':
 # - base.html's one-line js-enabled class switch, by its hash (the one GOV.UK Frontend
 #   publishes for its template). A hash, not the nonce, because the page must work where no
 #   request is at hand to carry a nonce (Django renders 400.html without one), and as a file
 #   it would be one more blocking request before every page paints.
-# - the record page's JSON-LD data block and Swagger UI's set-up script and style
-#   (templates/drf_spectacular/swagger_ui.html), by the request's nonce ({{ CSP_NONCE }}).
+# - Swagger UI's set-up script and style (templates/drf_spectacular/swagger_ui.html), by the
+#   request's nonce ({{ CSP_NONCE }}).
+# The record page's JSON-LD (<script type="application/ld+json">) needs neither: a data block is
+# never run, so the policy does not apply to it.
 # img-src allows data: because Swagger UI's stylesheet draws its icons as data: SVGs.
 # require-trusted-types-for 'script' is left out: GOV.UK Frontend keeps working under it, but
 # Swagger UI and accessible-autocomplete (the journey's pickers) write strings to innerHTML

@@ -7,6 +7,7 @@ browser tests do not visit (error pages, the API docs, a signed-in page)."""
 
 import base64
 import hashlib
+import math
 from html.parser import HTMLParser
 
 import pytest
@@ -59,14 +60,17 @@ class InlineParts(HTMLParser):
 
     def __init__(self):
         super().__init__(convert_charrefs=False)
-        self.inline = []  # (tag, nonce, text)
+        self.inline = []  # (tag, nonce, text) of what would run or style
+        self.data_blocks = []  # <script type="application/ld+json">: data, never run
         self.refused = []  # style="" and on...= attributes
         self._open = None
 
     def handle_starttag(self, tag, attrs):
         attrs = dict(attrs)
         self.refused += [f"<{tag} {name}>" for name in attrs if name == "style" or name.startswith("on")]
-        if tag in {"script", "style"} and "src" not in attrs:
+        if tag == "script" and attrs.get("type") == "application/ld+json":
+            self._open = ["data", None, ""]
+        elif tag in {"script", "style"} and "src" not in attrs:
             self._open = [tag, attrs.get("nonce"), ""]
 
     def handle_data(self, data):
@@ -74,7 +78,10 @@ class InlineParts(HTMLParser):
             self._open[2] += data
 
     def handle_endtag(self, tag):
-        if self._open and tag == self._open[0]:
+        if self._open and self._open[0] == "data" and tag == "script":
+            self.data_blocks.append(self._open[2])
+            self._open = None
+        elif self._open and tag == self._open[0]:
             self.inline.append(tuple(self._open))
             self._open = None
 
@@ -111,15 +118,15 @@ def test_every_kind_of_page_sends_the_strict_policy_and_holds_nothing_it_refuses
     assert_strict(response)
 
 
-def test_the_js_enabled_switch_runs_by_its_hash_and_the_json_ld_by_the_nonce(client):
+def test_the_js_enabled_switch_runs_by_its_hash_and_the_json_ld_is_a_data_block(client):
     policy, page = assert_strict(client.get("/evaluations/project-crewe/"))
-    tags = {tag: nonce for tag, nonce, _ in page.inline}
     switch = [text for tag, nonce, text in page.inline if tag == "script" and "js-enabled" in text]
     assert len(switch) == 1
     digest = base64.b64encode(hashlib.sha256(switch[0].encode()).digest()).decode()
     assert f"'sha256-{digest}'" in policy["script-src"]
-    ld = [nonce for tag, nonce, text in page.inline if '"@context"' in text]
-    assert len(ld) == 1 and f"'nonce-{ld[0]}'" in policy["script-src"], tags
+    # The record's JSON-LD is the page's only other inline script, and a browser never runs it.
+    assert [text for tag, nonce, text in page.inline if tag == "script"] == switch
+    assert len(page.data_blocks) == 1 and '"@context": "https://schema.org"' in page.data_blocks[0]
 
 
 def test_each_response_has_its_own_nonce(client):
@@ -172,3 +179,21 @@ def test_swagger_ui_renders_and_runs_a_request_under_the_policy(seeded_live_serv
     status.wait_for(timeout=20_000)
     assert status.inner_text().strip() == "200"
     assert '"count": ' in operation.first.locator(".live-responses-table").inner_text()  # the list, as JSON
+
+
+@pytest.mark.django_db(transaction=True)
+def test_charts_keep_their_size_limits_without_style_attributes(seeded_live_server, page):
+    """The charts' max- and min-width, once style="" attributes, now come from registry.css
+    by each chart's data-size: up to its drawn width, and scrolling in its box below 70%."""
+    page.set_viewport_size({"width": 320, "height": 800})
+    page.goto(seeded_live_server.url + "/insights/")
+    charts = page.locator("svg.registry-chart").all()
+    assert charts
+    for chart in charts:
+        size = int(chart.get_attribute("data-size"))
+        css = chart.evaluate(
+            "c => [getComputedStyle(c).maxWidth, getComputedStyle(c).minWidth, c.getBoundingClientRect().width]"
+        )
+        assert css[:2] == [f"{size}px", f"{math.ceil(size * 0.7)}px"]
+        assert css[2] >= math.ceil(size * 0.7)  # wider than the phone: it scrolls in its box
+    assert page.evaluate("document.documentElement.scrollWidth") <= 320

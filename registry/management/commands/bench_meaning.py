@@ -1,0 +1,115 @@
+"""What meaning-based retrieval costs (registry/search/meaning.py), measured:
+loading the model, embedding records (index time per MB of text), a query's
+embedding and exact similarity over N records, the cached matrix's memory, and
+reading the store back from the database (inside a transaction rolled back, so the
+database is left as it was).
+
+    manage.py bench_meaning [--records 10000] [--queries 200]
+"""
+import json
+import statistics
+import time
+import tracemalloc
+from pathlib import Path
+
+import numpy as np
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+from registry.search import meaning
+
+RELEVANCE_RECORDS = Path(__file__).resolve().parents[3] / "tests" / "search" / "relevance" / "records.json"
+QUERIES = ["helping people back into work", "morning meals before lessons", "offenders meeting the people they harmed",
+           "talking therapy for depressed adults", "randomised controlled trial of home visiting",
+           "payment by results reoffending", "children's centres for toddlers in deprived areas"]
+
+
+def record_texts(n):
+    """n texts shaped like records (title, summary, findings): the relevance set's
+    24 real records, numbered so no two are alike."""
+    records = json.loads(RELEVANCE_RECORDS.read_text(encoding="utf-8"))
+    bodies = [meaning.record_text({"title": r["title"], "body": "\n\n".join(
+        [r["summary"]] + [f"{f['outcome']} {f['statement']}" for f in r.get("findings", [])])}) for r in records]
+    return [f"{bodies[i % len(bodies)]} (record {i})" for i in range(n)]
+
+
+def percentile(values, share):
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
+
+
+class Command(BaseCommand):
+    help = "Measure meaning-based retrieval: model load, index time per MB, query time and memory at N records."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--records", type=int, default=10000)
+        parser.add_argument("--queries", type=int, default=200)
+
+    def handle(self, *args, records, queries, **options):
+        if not meaning.available():
+            raise CommandError("The wordllama package is not installed: meaning-based retrieval is off.")
+        out = self.stdout.write
+
+        tracemalloc.start()
+        started = time.perf_counter()
+        model = meaning.model()
+        load_s = time.perf_counter() - started
+        tracemalloc.stop()
+        out(f"model: loaded in {load_s:.2f} s; token table {model.table.shape[0]:,} x {model.table.shape[1]} "
+            f"float32 = {model.table.nbytes / 1e6:.1f} MB")
+
+        texts = record_texts(records)
+        megabytes = sum(len(t.encode("utf-8")) for t in texts) / 1e6
+        started = time.perf_counter()
+        matrix = np.vstack([meaning.embed(texts[i:i + meaning.BATCH]) for i in range(0, len(texts), meaning.BATCH)])
+        embed_s = time.perf_counter() - started
+        out(f"index: {records:,} records, {megabytes:.1f} MB of text embedded in {embed_s:.2f} s: "
+            f"{embed_s / megabytes:.2f} s per MB ({megabytes / embed_s:.2f} MB/s), "
+            f"{embed_s / records * 1000:.2f} ms per record")
+        out(f"memory: the cached matrix of {records:,} records is {matrix.nbytes / 1e6:.1f} MB "
+            f"(+ {records * 8 / 1e6:.2f} MB of ids); stored as {matrix.shape[1] * 4} bytes per record")
+
+        embed_ms, similarity_ms = [], []
+        ids = np.arange(records, dtype=np.int64)
+        for i in range(queries):
+            text = QUERIES[i % len(QUERIES)]
+            started = time.perf_counter()
+            vector = meaning.embed([text])[0]
+            middle = time.perf_counter()
+            scores = matrix @ vector
+            top = np.argpartition(-scores, meaning.CANDIDATES)[:meaning.CANDIDATES]
+            ids[top[np.argsort(-scores[top])]]
+            ended = time.perf_counter()
+            embed_ms.append((middle - started) * 1000)
+            similarity_ms.append((ended - middle) * 1000)
+        total_ms = [a + b for a, b in zip(embed_ms, similarity_ms, strict=True)]
+        out(f"query at {records:,} records ({queries} queries): embedding median {statistics.median(embed_ms):.2f} ms, "
+            f"similarity median {statistics.median(similarity_ms):.2f} ms; together median "
+            f"{statistics.median(total_ms):.2f} ms, p95 {percentile(total_ms, 0.95):.2f} ms")
+
+        load_ms = self.store_reload(matrix)
+        out(f"store: writing {records:,} vectors took {load_ms[0]:.0f} ms; a process reading them back "
+            f"(after any change) {load_ms[1]:.0f} ms; the check that nothing changed {load_ms[2]:.2f} ms")
+        out(self.style.SUCCESS(
+            f"bench_meaning: {statistics.median(total_ms):.2f} ms per query at {records:,} records, "
+            f"{embed_s / megabytes:.2f} s per MB indexed, {matrix.nbytes / 1e6:.1f} MB cached"))
+
+    def store_reload(self, matrix):
+        """(ms to write the vectors, ms to read them into a process's matrix, ms for the
+        check that they did not change), in a transaction that is rolled back."""
+        from registry.models.search import SearchVector
+
+        cache = meaning._Matrix()
+        with transaction.atomic():
+            started = time.perf_counter()
+            SearchVector.objects.bulk_create(
+                [SearchVector(kind=meaning.KIND, object_id=-(i + 1), vector=row.tobytes(), title="bench", display={})
+                 for i, row in enumerate(matrix)], batch_size=meaning.BATCH)
+            written = time.perf_counter()
+            cache.current()
+            read = time.perf_counter()
+            cache.checked = 0.0
+            cache.current()
+            checked = time.perf_counter()
+            transaction.set_rollback(True)
+        return (written - started) * 1000, (read - written) * 1000, (checked - read) * 1000

@@ -171,6 +171,13 @@ def rebuilding(entries):
     _cache.stale()
 
 
+def stored_ids() -> set:
+    """Ids of the records that have a vector (check_index compares them with the published ones)."""
+    from registry.models.search import SearchVector
+
+    return set(SearchVector.objects.filter(kind=KIND).values_list("object_id", flat=True))
+
+
 def stored_count() -> int:
     from registry.models.search import SearchVector
 

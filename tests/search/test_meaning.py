@@ -2,10 +2,12 @@
 database and every backend (see conftest.py): a query phrased unlike its record
 finds it, drafts and withdrawn records never get a vector nor appear by meaning,
 switched off the results are the words' exactly, and no query breaks the page."""
+import io
 import logging
 
 import numpy as np
 import pytest
+from django.core.management import CommandError, call_command
 
 from registry import models
 from registry.models.search import SearchVector
@@ -157,3 +159,24 @@ def test_the_cached_matrix_follows_the_store(breakfast, search_index, django_cap
     SearchVector.objects.filter(object_id=other.pk).delete()
     meaning._cache.checked = 0.0
     assert other.pk not in set(meaning._cache.current()[0].tolist())
+
+
+def test_check_index_reports_vectors_out_of_step_and_rebuild_index_mends_them(breakfast, search_index):
+    call_command("check_index", stdout=io.StringIO())
+    SearchVector.objects.filter(object_id=breakfast.pk).delete()
+    out = io.StringIO()
+    with pytest.raises(CommandError, match="1 meaning vector"):
+        call_command("check_index", stdout=out)
+    assert f"evaluation {breakfast.pk}: without a meaning vector" in out.getvalue()
+    call_command("rebuild_index", stdout=io.StringIO())
+    call_command("check_index", stdout=io.StringIO())
+    assert vector_ids() == published_ids()
+
+
+def test_bench_meaning_measures_and_leaves_the_store_as_it_was(breakfast):
+    before = vector_ids()
+    out = io.StringIO()
+    call_command("bench_meaning", "--records", "300", "--queries", "20", stdout=out)
+    text = out.getvalue()
+    assert "s per MB" in text and "ms per query at 300 records" in text and "MB cached" in text
+    assert vector_ids() == before

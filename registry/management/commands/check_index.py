@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from registry.search import get_backend
+from registry.search import get_backend, meaning
 
 
 class Command(BaseCommand):
@@ -13,13 +13,19 @@ class Command(BaseCommand):
         missing = sorted(k for k in expected if k not in indexed)
         stale = sorted(k for k in expected if k in indexed and indexed[k] != expected[k])
         extra = sorted(k for k in indexed if k not in expected)
+        # Meaning-based retrieval's vectors (one per published record), when it is on.
+        records = {pk for kind, pk in expected if kind == "evaluation"}
+        vectors = meaning.stored_ids() if meaning.enabled() else records
+        no_vector = [("evaluation", pk) for pk in sorted(records - vectors)]
+        stray_vector = [("evaluation", pk) for pk in sorted(vectors - records)]
         for label, keys in (("missing from the index", missing), ("stale in the index", stale),
-                            ("in the index but not published", extra)):
+                            ("in the index but not published", extra), ("without a meaning vector", no_vector),
+                            ("has a meaning vector but is not published", stray_vector)):
             for kind, pk in keys:
                 self.stdout.write(f"{kind} {pk}: {label}")
-        if missing or stale or extra:
+        if missing or stale or extra or no_vector or stray_vector:
             raise CommandError(
-                f"check_index: {len(missing)} missing, {len(stale)} stale, {len(extra)} extra; "
-                "run `manage.py rebuild_index`."
+                f"check_index: {len(missing)} missing, {len(stale)} stale, {len(extra)} extra, "
+                f"{len(no_vector) + len(stray_vector)} meaning vector(s) out of step; run `manage.py rebuild_index`."
             )
         self.stdout.write(self.style.SUCCESS(f"check_index: {len(expected)} item(s) indexed and up to date"))

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from registry.imports.columns import EXPORT_ONLY, FINDING_NAMES, RECORD_NAMES
 from registry.imports.readers import FINDINGS_SHEET, RECORDS_SHEET, FileProblem, Sheet, read_csv, read_file
-from registry.imports.rows import Problem, RowProblems, external_id, finding_values, record_values
+from registry.imports.rows import Problem, RowProblems, external_id, finding_values, present, record_values
 from registry.imports.vocabulary import Vocabulary
 from registry.services.imports import ImportRow, import_rows
 
@@ -72,7 +72,7 @@ def check(data: bytes, filename: str = "", findings: bytes | None = None) -> Rep
             problems.add("external_id", f"The external id “{identifier}” is also used in row {seen[identifier]}. "
                                         f"Give each record its own id")
         seen.setdefault(identifier, number)
-        values = record_values(cells, vocabulary, problems)
+        values = present(record_values(cells, vocabulary, problems), records.columns)
         report.problems.extend(problems)
         report.rows.append(ImportRow(number, identifier, values))
     report.records = len(report.rows)

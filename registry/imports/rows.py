@@ -83,6 +83,22 @@ def external_id(cells: dict[str, str], problems: RowProblems) -> str:
     return value
 
 
+# The service's value -> the columns it is read from. A column the sheet does not have
+# leaves its value out, so an update keeps what the record holds (the API's CSV has no
+# link columns: importing it must not remove a record's links).
+VALUE_COLUMNS = {
+    "methods": ("evaluation_types", "methods", "method_codes"), "links": tuple(LINK_COLUMNS),
+    "is_grant_funded": ("grant_funded",), "is_major_project": ("major_project",),
+}
+
+
+def present(data: dict[str, Any], columns) -> dict[str, Any]:
+    """`data` without the values whose columns the sheet lacks."""
+    columns = set(columns)
+    return {name: value for name, value in data.items()
+            if name == "findings" or columns & set(VALUE_COLUMNS.get(name, (name,)))}
+
+
 def record_values(cells: dict[str, str], vocabulary: Vocabulary, problems: RowProblems) -> dict[str, Any]:
     """The record's values for registry.services.drafts.create_record/update_record."""
     data: dict[str, Any] = {}
@@ -98,12 +114,7 @@ def record_values(cells: dict[str, str], vocabulary: Vocabulary, problems: RowPr
     data["lead_department"] = _cell(problems, "lead_department", cells, vocabulary.department)
     data["other_departments"] = _list(problems, "other_departments", cells, vocabulary.department)
     data["policy_areas"] = _list(problems, "policy_areas", cells, vocabulary.policy_area)
-    chosen = _list(problems, "evaluation_types", cells, vocabulary.evaluation_type)
-    methods: dict[Any, str | None] = dict(chosen)
-    types = list(methods)
-    for node, description in _list(problems, "methods", cells, lambda text: vocabulary.method(text, types)):
-        methods[node] = description
-    data["methods"] = methods
+    data["methods"] = _designs(cells, vocabulary, problems)
     programme = tidy_name(cells.get("programme", ""))
     data["programme"] = NewName(Programme, programme) if programme else None
     data["places"] = [NewName(Place, tidy_name(name)) for name in items(cells.get("places", ""))]
@@ -118,6 +129,18 @@ def record_values(cells: dict[str, str], vocabulary: Vocabulary, problems: RowPr
     data["cost_price_year"] = _cell(problems, "cost_price_year", cells, _year)
     _row_rules(data, problems)
     return data
+
+
+def _designs(cells: dict[str, str], vocabulary: Vocabulary, problems: RowProblems) -> dict[Any, str | None]:
+    """{type or method: description}. The API's CSV also lists them by code (method_codes):
+    its names can be shared by two methods, its codes cannot, so the codes are read."""
+    if cells.get("method_codes"):
+        return dict.fromkeys(_list(problems, "method_codes", cells, vocabulary.design_code))
+    methods: dict[Any, str | None] = dict(_list(problems, "evaluation_types", cells, vocabulary.evaluation_type))
+    types = list(methods)
+    for node, description in _list(problems, "methods", cells, lambda text: vocabulary.method(text, types)):
+        methods[node] = description
+    return methods
 
 
 def finding_values(cells: dict[str, str], problems: RowProblems) -> dict[str, Any]:
@@ -277,7 +300,7 @@ def _organisation(text: str) -> dict[str, Any]:
 
 def _row_rules(data: dict[str, Any], problems: RowProblems) -> None:
     """The record's rules that need only this row, asked of registry.rules, named by column."""
-    found = rules.lead_not_also_other(data["lead_department"], data["other_departments"])
+    found = rules.lead_not_also_other(data.get("lead_department"), data.get("other_departments"))
     for message in found.values():
         problems.add("other_departments", message)
     found = rules.number_only_when_yes({**data, "grant_number": data["grant_number"],

@@ -77,7 +77,7 @@ class Vocabulary:
         self.types = _keyed([n for n in nodes if n.parent_id is None], _type_names)
         self.methods = _keyed([n for n in nodes if n.parent_id is not None], _method_names)
         self.spellings: list[tuple[re.Pattern, str]] = []
-        by_code = {n.code: n for n in nodes}
+        self.by_code = by_code = {n.code: n for n in nodes}
         for synonym in MethodSynonym.objects.select_related("design_type"):
             if synonym.design_type_id is None:  # a spelling: "randomized" is written "randomised"
                 self.spellings.append((re.compile(rf"\b{re.escape(key(synonym.term))}\b"), key(synonym.expansion)))
@@ -129,6 +129,15 @@ class Vocabulary:
         if node.collect_description and not description:
             raise Unknown(f"Describe the other method: write “Other ({node.parent.name}): what the method was”")
         return node, description
+
+    def design_code(self, code: str) -> DesignType:
+        """A type or method by its code (the API's CSV lists them in method_codes)."""
+        node = self.by_code.get(code.strip())
+        if node is None:
+            raise Unknown(f"“{code}” is not the code of an evaluation type or method")
+        if node.collect_description:
+            raise Unknown(f"“{code}” is an Other method: describe it in the methods column instead")
+        return node
 
     def _method_candidates(self, text: str) -> set[DesignType]:
         wanted = key(text)

@@ -222,3 +222,14 @@ def test_a_trial_checks_every_write_and_keeps_nothing(moderator):
     report = importer.trial(csv_bytes([row(), row(external_id="two", title="Two")]), by=moderator)
     assert report.ok and report.created == 2 and not report.saved
     assert Evaluation.objects.count() == records
+
+
+def test_a_column_the_sheet_lacks_leaves_the_records_value_alone_on_update(moderator):
+    importer.run(csv_bytes([row()]), by=moderator)
+    narrow = {"external_id": "dfe-2021-001", "title": "Renamed tutoring pilot"}
+    report = importer.run(csv_bytes([narrow], columns=("external_id", "title")), by=moderator)
+    assert report.ok and report.updated == 1
+    record = Evaluation.objects.get(slug="dfe-2021-001")
+    assert record.title == "Renamed tutoring pilot"
+    assert record.links.count() == 1 and record.summary.startswith("A randomised trial")
+    assert record.lead_department.code == "department-for-education"

@@ -8,6 +8,7 @@ from registry.imports.readers import read_csv
 from registry.models import Evaluation
 from registry.models.choices import Visibility
 from registry.search import get_backend
+from registry.search.base import SearchQuery
 from tests.imports.helpers import csv_bytes, row
 
 pytestmark = pytest.mark.django_db
@@ -67,9 +68,11 @@ def test_imported_published_records_are_searchable_at_once_and_drafts_never_leak
     with django_capture_on_commit_callbacks(execute=True):
         importer.run(csv_bytes([row(external_id="hidden-draft", title="Quokka mentoring draft")]), by=moderator)
 
-    assert "Zanzibar tutoring pilot" in client.get("/search/?q=Zanzibar").content.decode()
-    page = client.get("/search/?q=Quokka").content.decode()
-    assert "Quokka mentoring draft" not in page and "hidden-draft" not in page
+    backend = get_backend()
+    found = backend.search(SearchQuery(text="Zanzibar", kinds=("evaluation",))).hits
+    assert [(hit.slug, hit.title) for hit in found] == [("dfe-2021-001", "Zanzibar tutoring pilot")]
+    hidden = backend.search(SearchQuery(text="Quokka mentoring", kinds=("evaluation",))).hits
+    assert "hidden-draft" not in [hit.slug for hit in hidden]
     assert client.get("/evaluations/hidden-draft/").status_code == 404
     assert client.get("/api/v1/evaluations/hidden-draft/").status_code == 404
     assert "hidden-draft" not in client.get("/api/v1/evaluations/?page_size=100").content.decode()
@@ -93,3 +96,11 @@ def test_the_index_is_written_once_for_the_whole_file(moderator, monkeypatch, dj
     assert report.ok
     ids = set(Evaluation.objects.filter(slug__startswith="batch-").values_list("id", flat=True))
     assert len(calls) == 1 and calls[0] >= ids
+
+
+def test_the_apis_csv_of_evaluations_reads_back_through_the_importer(moderator, client):
+    response = client.get("/api/v1/evaluations/?format=csv&page_size=100")
+    assert response.status_code == 200
+    report = importer.check(response.content, "evaluations.csv")
+    assert report.ok, report.problems
+    assert sorted(r.external_id for r in report.rows) == SEEDS

@@ -28,7 +28,8 @@ from registry.models import (
     Programme,
     Submission,
 )
-from registry.services.base import User, free_slug, stamp, touch, unique_slug
+from registry.services import names
+from registry.services.base import User, stamp, touch, unique_slug
 
 # A journey step's save: the step's cleaned answers onto the (unsaved) record.
 Saver = Callable[..., None]
@@ -114,21 +115,10 @@ def save_methods(evaluation: Evaluation, data: Mapping[str, Any], *, by: User) -
 
 
 def save_context(evaluation: Evaluation, data: Mapping[str, Any], *, by: User) -> None:
-    name = data["programme"]
-    if name:
-        programme = Programme.objects.filter(name__iexact=name).first()
-        if programme is None:
-            programme = Programme.objects.create(name=name, slug=free_slug(Programme, name))
-        evaluation.programme = programme
-    else:
-        evaluation.programme = None
-    places = []
-    for place_name in data["places"]:
-        place = Place.objects.filter(name__iexact=place_name).first()
-        if place is None:
-            place = Place.objects.create(name=place_name, slug=free_slug(Place, place_name))
-        places.append(place)
-    evaluation.places.set(places)
+    name = names.tidy_name(data["programme"] or "")
+    evaluation.programme = names.named(Programme, name) if name else None
+    places = [names.named(Place, place_name) for place_name in data["places"] if names.tidy_name(place_name)]
+    evaluation.places.set(list({place.pk: place for place in places}.values()))
 
 
 def save_policy_areas(evaluation: Evaluation, data: Mapping[str, Any], *, by: User) -> None:
@@ -223,10 +213,7 @@ def _item_values(kind: str, data: Mapping[str, Any]) -> dict[str, Any]:
 
 def organisation_named(name: str) -> Organisation:
     """The organisation of this name (any letter case), or a new plain (non-GOV.UK) one."""
-    found = Organisation.objects.filter(name__iexact=name).order_by("pk").first()
-    if found is None:
-        found = Organisation.objects.create(name=name, slug=free_slug(Organisation, name), is_govuk=False)
-    return found
+    return names.named(Organisation, name, is_govuk=False)
 
 
 def _check_item(evaluation: Evaluation, kind: str, data: Mapping[str, Any], *, others) -> None:

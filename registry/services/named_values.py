@@ -1,10 +1,9 @@
 """Places, programmes and organisations named by a writer rather than picked from the list.
 
 The website takes a place or a programme as typed and finds it by name (any
-letter case) or adds it (registry.services.drafts.save_context), and an
-organisation that is not listed as a new plain one (drafts.organisation_named).
-The API does
-the same when a write sends {"name": ...} instead of a slug: the serializer
+letter case) or adds it, and an organisation that is not listed as a new plain
+one, all through registry.services.names. The API does the same when a write
+sends {"name": ...} instead of a slug: the serializer
 checks the name and leaves a `NewName`, and the names become rows here, in the
 same transaction as the record, so a refused record leaves no new place behind.
 """
@@ -14,12 +13,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import IntegrityError, models, transaction
-from django.db.models.functions import Length
+from django.db import models, transaction
 
 from registry.models import Evaluation
 from registry.services import drafts
-from registry.services.base import User, free_slug
+from registry.services.base import User
+from registry.services.names import named, same_name, tidy_name
 
 NAME_MAX = 255  # Place.name, Programme.name and Organisation.name
 
@@ -30,40 +29,6 @@ class NewName:
 
     model: type[models.Model]
     name: str
-
-
-def tidy_name(text: str) -> str:
-    """Spaces trimmed and runs of white space made one, so "  North   Yorkshire " is "North Yorkshire"."""
-    return " ".join(text.split())
-
-
-def same_name(queryset: models.QuerySet, name: str) -> models.Model | None:
-    """The row of `queryset` with this name in any letter case (the oldest, if an
-    earlier import made two). SQLite folds the case of ASCII letters only, so a name
-    with other letters ("Ynys Môn") is also compared in Python among names as long."""
-    found = queryset.filter(name__iexact=name).order_by("pk").first()
-    if found is None and not name.isascii():
-        key = name.casefold()
-        candidates = queryset.annotate(name_length=Length("name")).filter(name_length=len(name)).order_by("pk")
-        found = next((row for row in candidates if row.name.casefold() == key), None)
-    return found
-
-
-def named(model: type[models.Model], name: str) -> models.Model:
-    """The row of this name in any letter case, or a new one. Two writers naming the
-    same new place at once get one row: the loser of the race meets the unique name
-    and reads the winner's."""
-    found = same_name(model._default_manager.all(), name)
-    if found is not None:
-        return found
-    try:
-        with transaction.atomic():
-            return model._default_manager.create(name=name, slug=free_slug(model, name))
-    except IntegrityError:
-        found = same_name(model._default_manager.all(), name)
-        if found is None:
-            raise
-        return found
 
 
 def with_named_values(data: Mapping[str, Any]) -> dict[str, Any]:

@@ -9,6 +9,7 @@ from registry.web import (
     browse,
     compare,
     documents,
+    feeds,
     home,
     imports,
     insights,
@@ -31,5 +32,6 @@ urlpatterns += (
     + search.urlpatterns + compare.urlpatterns + insights.urlpatterns + accounts.urlpatterns + submit.urlpatterns
 )
 urlpatterns += imports.urlpatterns
+urlpatterns += feeds.urlpatterns
 # The record page's catch-all slug comes last, so /evaluations/new/ and friends match first.
 urlpatterns += [path("evaluations/<slug:slug>/", records.evaluation, name="evaluation")]

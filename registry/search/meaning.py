@@ -4,8 +4,10 @@ The model is WordLlama's l2_supercat (PyPI `wordllama`): a 32,000 x 256 table of
 token vectors, averaged over a text's tokens. Its wheel ships the weights and the
 tokenizer, and they are read here straight from the installed package: wordllama's
 own loader falls back to downloading into ~/.cache when a file is missing, and
-importing the package configures the root logger, so neither is used. The table
-costs 16 MB of memory and half a second to load, once per process, on first use.
+importing the package configures the root logger, so neither is used (its loader
+also looks for the tokenizer in a folder the wheel does not have, and would download
+it). The table costs 16 MB of memory (float16, as shipped) and a third of a second to
+load, once per process, on first use; the tokenizer a few MB more.
 
 What is stored: one vector per published record (its title, summary and findings),
 in the database (models.SearchVector) whichever backend runs, so every app server
@@ -81,7 +83,8 @@ class _Model:
         self.tokenizer.no_padding()
         self.tokenizer.no_truncation()
         with safe_open(str(root.joinpath(*_WEIGHTS)), framework="np", device="cpu") as f:
-            self.table = np.ascontiguousarray(f.get_tensor("embedding.weight"), dtype=np.float32)
+            # Kept as stored (float16, 16 MB); each text's tokens are averaged in float32.
+            self.table = f.get_tensor("embedding.weight")
 
 
 _model_lock = threading.Lock()
@@ -105,7 +108,7 @@ def embed(texts) -> np.ndarray:
     for row, encoding in enumerate(m.tokenizer.encode_batch(list(texts), add_special_tokens=False)):
         if encoding.ids:
             ids = np.clip(np.asarray(encoding.ids, dtype=np.int64), 0, m.table.shape[0] - 1)
-            out[row] = m.table[ids].mean(axis=0)
+            out[row] = m.table[ids].mean(axis=0, dtype=np.float32)
     norms = np.linalg.norm(out, axis=1, keepdims=True)
     norms[norms == 0] = 1.0
     return out / norms
@@ -122,7 +125,9 @@ def record_text(entry) -> str:
 def _rows(entries):
     from registry.models.search import SearchVector
 
-    vectors = embed([record_text(e) for e in entries]) if entries else []
+    if not entries:
+        return []
+    vectors = embed([record_text(e) for e in entries])
     return [SearchVector(kind=KIND, object_id=e["pk"], vector=vector.tobytes(), title=e["title"],
                          display=e.get("display") or {}) for e, vector in zip(entries, vectors, strict=True)]
 

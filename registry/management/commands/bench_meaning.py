@@ -56,7 +56,7 @@ class Command(BaseCommand):
         load_s = time.perf_counter() - started
         tracemalloc.stop()
         out(f"model: loaded in {load_s:.2f} s; token table {model.table.shape[0]:,} x {model.table.shape[1]} "
-            f"float32 = {model.table.nbytes / 1e6:.1f} MB")
+            f"{model.table.dtype} = {model.table.nbytes / 1e6:.1f} MB")
 
         texts = record_texts(records)
         megabytes = sum(len(t.encode("utf-8")) for t in texts) / 1e6

@@ -128,3 +128,7 @@ def test_templates_download_with_the_columns(moderator_client):
 def test_the_upload_page_has_a_fixed_number_of_queries(moderator_client, django_assert_max_num_queries):
     with django_assert_max_num_queries(8):
         assert moderator_client.get("/import/").status_code == 200
+
+
+def test_the_review_queue_links_to_the_import(moderator_client):
+    assert 'href="/import/"' in moderator_client.get("/review/").content.decode()

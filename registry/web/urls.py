@@ -8,6 +8,7 @@ from registry.web import (
     api_tokens,
     browse,
     compare,
+    compliance,
     documents,
     feeds,
     home,
@@ -32,6 +33,6 @@ urlpatterns += (
     + search.urlpatterns + compare.urlpatterns + insights.urlpatterns + accounts.urlpatterns + submit.urlpatterns
 )
 urlpatterns += imports.urlpatterns
-urlpatterns += feeds.urlpatterns
+urlpatterns += feeds.urlpatterns + compliance.urlpatterns
 # The record page's catch-all slug comes last, so /evaluations/new/ and friends match first.
 urlpatterns += [path("evaluations/<slug:slug>/", records.evaluation, name="evaluation")]

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
+from tqdm import tqdm
 
 from registry.imports import importer
 from registry.imports.report import problem_line
@@ -53,8 +54,10 @@ class Command(BaseCommand):
         if dry_run:
             report = importer.trial(data, name, findings, by=user)
         else:
-            report = importer.run(data, name, findings, by=user, publish=publish, progress=self.progress_bar())
-            self.stderr.write("")
+            # Records written so far and their rate (the rows are checked first, before any is written).
+            with tqdm(unit="record", desc="Importing", file=self.stderr._out) as bar:
+                report = importer.run(data, name, findings, by=user, publish=publish,
+                                      progress=lambda done: bar.update(done - bar.n))
         seconds = time.monotonic() - started
         for problem in report.problems:
             self.stdout.write(problem_line(problem))
@@ -69,16 +72,6 @@ class Command(BaseCommand):
                               f"updated, {report.published} published) and {report.findings} findings "
                               f"in {seconds:.1f}s")
         return report, seconds
-
-    def progress_bar(self):
-        total = {"n": 0}
-
-        def progress(done):
-            total["n"] = done
-            if done % 100 == 0:
-                self.stderr.write(f"\rwritten {done} records", ending="")
-                self.stderr.flush()
-        return progress
 
     def read(self, path):
         try:

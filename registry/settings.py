@@ -218,7 +218,7 @@ LOGIN_REDIRECT_URL = "registry:your-evaluations"
 LOGOUT_REDIRECT_URL = "registry:home"
 
 # The API's settings (REST_FRAMEWORK, SPECTACULAR_SETTINGS) live beside the API.
-from registry.api.conf import *  # noqa: E402,F401,F403
+from registry.api_settings import *  # noqa: E402,F401,F403
 
 # DRF's own reading of X-Forwarded-For follows the same count as the sign-in throttle.
 REST_FRAMEWORK["NUM_PROXIES"] = REGISTRY_TRUSTED_PROXIES  # noqa: F405

@@ -40,9 +40,12 @@ SPECTACULAR_SETTINGS = {
     "TITLE": "Evaluation Registry API",
     "DESCRIPTION": (
         "Read the published records of the evaluation registry: evaluations with their methods, "
-        "findings, dates and documents, the vocabularies they use, and full-text search. "
-        "Anyone may read; signed-in users may create and update their own draft records "
-        "with a token (`Authorization: Token <key>`, created at /account/tokens/) or a session. "
+        "findings, dates and documents, the vocabularies they use, and full-text search; harvest "
+        "them through published versions, a change feed (/changes/) and bulk dumps (/dump/). "
+        "Anyone may read; signed-in users may create and update their own draft records and "
+        "submit them for review (moderators publish), with a token (`Authorization: Token <key>`, "
+        "created at /account/tokens/) or a session. Writes answer with quality warnings and "
+        "likely duplicates. "
         "Formats: JSON (default), CSV and JSON-LD (schema.org), chosen by the Accept header "
         "or `?format=json|csv|jsonld`."
     ),

@@ -19,6 +19,10 @@ from registry.imports.columns import ALIASES
 
 MAX_BYTES = 20 * 1024 * 1024  # a catalogue of thousands of records is a few MB
 MAX_ROWS = 20_000
+MAX_COLUMNS = 100  # the template has 24; a sheet claiming 16,384 columns is read no further
+# What the workbook's parts may unpack to: a small .xlsx that unpacks to gigabytes is refused
+# before openpyxl reads it (its shared strings are read whole into memory).
+MAX_UNPACKED_BYTES = 200 * 1024 * 1024
 MAX_MB = MAX_BYTES // (1024 * 1024)
 RECORDS_SHEET = "records"
 FINDINGS_SHEET = "findings"
@@ -82,6 +86,15 @@ def read_xlsx(data: bytes) -> dict[str, Sheet]:
     from openpyxl import load_workbook
 
     try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            unpacked = sum(item.file_size for item in archive.infolist())
+    except (zipfile.BadZipFile, ValueError, OSError):
+        raise FileProblem("The file must be a CSV or an Excel workbook (.xlsx). Save it as one of those and "
+                          "upload it again") from None
+    if unpacked > MAX_UNPACKED_BYTES:
+        raise FileProblem(f"The workbook holds more than {MAX_UNPACKED_BYTES // (1024 * 1024)} MB of data. "
+                          f"Split it into smaller files")
+    try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
     except (zipfile.BadZipFile, KeyError, ValueError, OSError):
         raise FileProblem("The file must be a CSV or an Excel workbook (.xlsx). Save it as one of those and "
@@ -102,15 +115,20 @@ def read_xlsx(data: bytes) -> dict[str, Sheet]:
 def _xlsx_rows(worksheet):
     from openpyxl.utils import get_column_letter
 
-    for number, row in enumerate(worksheet.iter_rows(), start=1):
+    headers: list[str] = []
+    for number, row in enumerate(worksheet.iter_rows(max_row=MAX_ROWS + 2, max_col=MAX_COLUMNS), start=1):
         if number > MAX_ROWS + 1:
             raise FileProblem(f"The sheet has more than {MAX_ROWS} rows. Split it into smaller files")
         cells = []
         for index, cell in enumerate(row, start=1):
             if getattr(cell, "data_type", None) == "f":
+                column = ALIASES.get(_header(headers[index - 1]), _header(headers[index - 1])) \
+                    if index <= len(headers) else ""
                 raise FileProblem(f"Cell {get_column_letter(index)}{number} of the {worksheet.title} sheet holds "
-                                  f"a formula. Replace it with the value itself", row=number)
+                                  f"a formula. Replace it with the value itself", row=number, column=column)
             cells.append(_xlsx_text(getattr(cell, "value", None)))
+        if number == 1:
+            headers = cells
         yield cells
 
 

@@ -132,3 +132,20 @@ def test_the_upload_page_has_a_fixed_number_of_queries(moderator_client, django_
 
 def test_the_review_queue_links_to_the_import(moderator_client):
     assert 'href="/import/"' in moderator_client.get("/review/").content.decode()
+
+
+def test_a_50_mb_upload_is_refused_by_its_size(moderator_client):
+    records = Evaluation.objects.count()
+    response = upload(moderator_client, csv_bytes([row()]) + b"x" * (50 * 1024 * 1024), "big.csv")
+    assert response.status_code == 400
+    assert "The file must be smaller than 20 MB. Split it into smaller files" in response.content.decode()
+    assert Evaluation.objects.count() == records
+
+
+def test_a_formula_in_an_uploaded_workbook_is_reported(moderator_client):
+    from tests.imports.test_importer import xlsx
+
+    response = upload(moderator_client, xlsx([row()], formula_at="B2"), "c.xlsx")
+    assert response.status_code == 400
+    assert "Row 2, title: Cell B2 of the records sheet holds a formula" in response.content.decode()
+    assert not Evaluation.objects.filter(slug="dfe-2021-001").exists()

@@ -180,7 +180,7 @@ def test_a_formula_cell_is_refused_with_its_cell_and_nothing_saved(moderator):
     records = Evaluation.objects.count()
     report = importer.run(xlsx([row()], formula_at="B2"), "c.xlsx", by=moderator)
     assert problems_of(report) == [
-        (2, "", "Cell B2 of the records sheet holds a formula. Replace it with the value itself")]
+        (2, "title", "Cell B2 of the records sheet holds a formula. Replace it with the value itself")]
     assert Evaluation.objects.count() == records
 
 
@@ -233,3 +233,16 @@ def test_a_column_the_sheet_lacks_leaves_the_records_value_alone_on_update(moder
     assert record.title == "Renamed tutoring pilot"
     assert record.links.count() == 1 and record.summary.startswith("A randomised trial")
     assert record.lead_department.code == "department-for-education"
+
+
+def test_a_workbook_that_unpacks_to_too_much_is_refused_before_it_is_read(moderator):
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("xl/sharedStrings.xml", b"\0" * (210 * 1024 * 1024))
+    data = buffer.getvalue()
+    assert len(data) < 1024 * 1024
+    report = importer.run(data, "bomb.xlsx", by=moderator)
+    assert problems_of(report) == [
+        (None, "", "The workbook holds more than 200 MB of data. Split it into smaller files")]

@@ -11,6 +11,7 @@ from registry.web import (
     compliance,
     documents,
     feeds,
+    gap_map,
     home,
     imports,
     insights,
@@ -33,6 +34,6 @@ urlpatterns += (
     + search.urlpatterns + compare.urlpatterns + insights.urlpatterns + accounts.urlpatterns + submit.urlpatterns
 )
 urlpatterns += imports.urlpatterns
-urlpatterns += feeds.urlpatterns + compliance.urlpatterns
+urlpatterns += feeds.urlpatterns + compliance.urlpatterns + gap_map.urlpatterns
 # The record page's catch-all slug comes last, so /evaluations/new/ and friends match first.
 urlpatterns += [path("evaluations/<slug:slug>/", records.evaluation, name="evaluation")]

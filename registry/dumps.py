@@ -37,7 +37,7 @@ from rest_framework.utils.encoders import JSONEncoder
 from registry.csv_cells import safe_cell
 from registry.csv_export import EVALUATION_COLUMNS, FINDING_COLUMNS
 from registry.models import Evaluation
-from registry.representation import evaluation_paths, evaluation_representation
+from registry.representation import document_representation, evaluation_paths, evaluation_representation
 from registry.selectors import document_rows, record_rows, visible_documents
 from registry.selectors.changes import horizon
 
@@ -130,12 +130,9 @@ def _write_records(ids, records, findings, site):
 
 
 def _write_documents(documents, site):
-    from registry.api.serializers import DocumentSerializer
-
     queryset = document_rows(visible_documents(None), None)
-    serializer = DocumentSerializer(context={"request": site})
     for document in queryset.iterator(chunk_size=CHUNK):
-        documents.write(serializer.to_representation(document))
+        documents.write(document_representation(document, site))
 
 
 def sha256(path):

@@ -253,3 +253,36 @@ def evaluation_representation(row, request, paths=None):
         "updated_at": _time(row["updated_at"]),
         "published_at": _time(row["published_at"]),
     }
+
+
+def document_representation(document, request):
+    """A document as the API's document list gives it (DocumentSerializer's fields,
+    checked against it by tests/api/test_representation.py), for writers outside
+    the API such as the bulk dump. `document.evaluations` should be prefetched
+    with the published records only (selectors' document_rows does)."""
+    download = (absolute(request, reverse("document-download", kwargs={"pk": document.pk}))
+                if document.file else None)
+    return {
+        "id": document.pk,
+        "title": document.title,
+        "kind": _text(document.kind),
+        "kind_label": document.get_kind_display(),
+        "publisher": document.publisher,
+        "month": document.month,
+        "year": document.year,
+        "source_url": document.source_url,
+        "language": document.language,
+        "media_type": document.media_type,
+        "original_filename": document.original_filename,
+        "word_count": document.word_count,
+        "evaluations": [
+            {"slug": e.slug, "title": e.title, "url": absolute(request, e.get_absolute_url()),
+             "api_url": absolute(request, reverse("evaluation-detail", kwargs={"slug": e.slug}))}
+            for e in document.evaluations.all()
+        ],
+        "url": absolute(request, document.get_absolute_url()),
+        "api_url": absolute(request, reverse("document-detail", kwargs={"pk": document.pk})),
+        "download_url": download,
+        "created_at": _DATETIME.to_representation(document.created_at),
+        "updated_at": _DATETIME.to_representation(document.updated_at),
+    }

@@ -45,3 +45,26 @@ def test_record_rows_keep_the_order_asked_for_and_skip_unknown_ids(db):
     ids = list(Evaluation.objects.order_by("-title").values_list("id", flat=True))
     assert [row["id"] for row in record_rows([*ids, 999999])] == ids
     assert record_rows([]) == []
+
+
+def test_document_representation_equals_the_document_serializer(db):
+    """The bulk dump writes documents without the API's serializers (registry/dumps.py):
+    the same keys in the same order and the same values, a file kept or not."""
+    from registry.api.serializers import DocumentSerializer
+    from registry.representation import document_representation
+    from registry.selectors.documents import document_rows, visible_documents
+
+    rich = rich_evaluation(3)
+    kept = Document.objects.create(title="Annex", kind="annex", year=2021, month=3, content_hash="b" * 64,
+                                   file="x.pdf", publisher="DfE", source_url="https://example.org/a.pdf")
+    bare = Document.objects.create(title="Report", kind="report", year=2020, content_hash="c" * 64)
+    kept.evaluations.add(rich)
+    bare.evaluations.add(rich)
+    request = APIRequestFactory().get("/api/v1/documents/")
+    documents = list(document_rows(visible_documents(None), None))
+    assert {d.pk for d in documents} >= {kept.pk, bare.pk}
+    for document in documents:
+        declared = as_json(DocumentSerializer(document, context={"request": request}).data)
+        fast = as_json(document_representation(document, request))
+        assert list(fast) == list(declared)
+        assert fast == declared

@@ -135,3 +135,19 @@ def test_csv_lists_every_late_record_with_how_late(client, registry, departments
     assert rows[2][6:8] == ["2021", "Not stated"]
     everything = client.get("/compliance/?format=csv").content.decode()
     assert "Secret" not in everything and "No lead department" in everything
+
+
+@pytest.mark.django_db(transaction=True)
+def test_page_passes_axe_and_fits_320_px_in_chromium(seeded_live_server, page, axe):
+    first = Department.objects.exclude(id__in=Evaluation.objects.values("lead_department_id")).order_by("code")[0]
+    for n in range(3):
+        record(f"A late evaluation with a long title, number {n}", first)
+    for width in (1280, 320):
+        page.set_viewport_size({"width": width, "height": 800})
+        page.goto(seeded_live_server.url + "/compliance/")
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
+        axe(page, f"compliance-{width}")
+    page.get_by_role("link", name=f"3 late for {first.name}: list them").click()
+    page.wait_for_url(f"**department={first.code}**")
+    assert page.get_by_role("heading", name=f"Late: {first.name}").is_visible()
+    axe(page, "compliance-department-320")

@@ -138,3 +138,20 @@ def test_a_bad_map_name_gets_a_message(client, db):
     response = client.get("/gap-map/?format=csv&map=telepathy")
     assert response.status_code == 400
     assert "There is no map called “telepathy”." in response.content.decode()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_page_passes_axe_and_fits_320_px_in_chromium(seeded_live_server, page, axe):
+    area = PolicyArea.objects.filter(parent__isnull=False).order_by("code").first()
+    add_record("Trial for the browser", area=area, outcomes=["School attendance"])
+    for width in (1280, 320):
+        page.set_viewport_size({"width": width, "height": 800})
+        page.goto(seeded_live_server.url + "/gap-map/")
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
+        axe(page, f"gap-map-{width}")
+        for box in page.locator(".registry-scroll").all():
+            assert box.get_attribute("tabindex") == "0" and box.get_attribute("aria-labelledby")
+    table = page.get_by_role("table", name="Published evaluations by method and policy area")
+    table.get_by_role("link", name="1", exact=True).first.click()
+    page.wait_for_url("**policy_area=**")
+    assert "Trial for the browser" in page.locator("main").inner_text()

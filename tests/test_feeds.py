@@ -60,6 +60,12 @@ def test_browse_feed_is_valid_atom_with_the_fields_a_reader_needs(client, db):
     assert updated == sorted(updated, reverse=True)
 
 
+def test_entry_summary_is_the_summary_as_plain_words(client, db):
+    EvaluationFactory(title="Marked up", summary="A **bold** claim, see [the report](https://example.org/r).")
+    entry = next(e for e in parse(client.get("/feeds/evaluations/")).entries if e.title == "Marked up")
+    assert entry.summary == "A bold claim, see the report."
+
+
 def test_drafts_and_withdrawn_records_never_appear_even_for_their_signed_in_owner(client, db):
     owner = User.objects.create_user("owner", password="pw-long-enough-1", is_staff=True)
     for visibility in ("draft", "submitted", "returned", "withdrawn"):
@@ -84,6 +90,9 @@ def test_filters_narrow_the_feed_as_they_narrow_the_page(client, db):
     assert titles(feed) == {e.title for e in page.context["page"].items}
     assert "Type or method: quasi_experimental" in feed.feed.title
     assert feed.feed.link == "http://testserver/evaluations/?method=quasi_experimental"
+    links = {link.rel: link.href for link in feed.feed.links}
+    assert links["self"] == "http://testserver/feeds/evaluations/?method=quasi_experimental"
+    assert feed.feed.author == "Evaluation Registry"
     assert titles(parse(client.get("/feeds/evaluations/?method=inverse_probability_weighting"))) == {
         "Lincolnshire Partners in Practice (PiP) programme evaluation"}
     # Paging and sorting change how the page shows, not what the feed follows.

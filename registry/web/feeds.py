@@ -20,6 +20,7 @@ from django.utils.feedgenerator import Atom1Feed
 from django.utils.text import Truncator
 
 from registry.filters import FILTER_NAMES, EvaluationFilter
+from registry.markdown import markdown_to_text
 from registry.models import Evaluation
 from registry.search import SearchQuery
 from registry.web.search import FILTER_PARAMS, RETRY_AFTER, ask_search, search_request
@@ -43,6 +44,7 @@ class FollowedSearch:
     title: str
     page_url: str
     items: list = field(default_factory=list)
+    feed_url: str = ""
 
 
 def _refuse(message, status):
@@ -97,8 +99,9 @@ def browse_followed(request):
     ids = None
     if text:
         ids = _search_ids(SearchQuery(text=text, kinds=("evaluation",), facets=False))
-    page_url = reverse("registry:browse") + ("?" + params.urlencode() if params else "")
-    return FollowedSearch(_title(params), page_url, _latest(queryset, ids))
+    query = "?" + params.urlencode() if params else ""
+    return FollowedSearch(_title(params), reverse("registry:browse") + query, _latest(queryset, ids),
+                          reverse("registry:browse-feed") + query)
 
 
 def search_followed(request):
@@ -111,8 +114,9 @@ def search_followed(request):
         # A code that names nothing matches nothing, as on the search page.
         ids = _search_ids(SearchQuery(text=query.text, filters=query.filters, kinds=("evaluation",),
                                       facets=False))
-    page_url = reverse("registry:search") + ("?" + params.urlencode() if params else "")
-    return FollowedSearch(_title(params), page_url, _latest(Evaluation.objects, ids))
+    query = "?" + params.urlencode() if params else ""
+    return FollowedSearch(_title(params), reverse("registry:search") + query, _latest(Evaluation.objects, ids),
+                          reverse("registry:search-feed") + query)
 
 
 class FollowedSearchFeed(Feed):
@@ -136,6 +140,13 @@ class FollowedSearchFeed(Feed):
     def link(self, obj):
         return obj.page_url
 
+    def feed_url(self, obj):
+        # The feed's own address with its filters (rel="self"), without paging or sorting.
+        return obj.feed_url
+
+    # Atom asks for an author on the feed or on every entry; a record may state no department.
+    author_name = "Evaluation Registry"
+
     def subtitle(self, obj):
         return (f"Published evaluations matching this search, the {FEED_SIZE} most recently published "
                 "or changed first. Drafts and withdrawn records are never listed.")
@@ -147,7 +158,8 @@ class FollowedSearchFeed(Feed):
         return item.title
 
     def item_description(self, item):
-        return Truncator(item.summary).words(80)
+        # Plain words: a reader shows the summary as HTML, where Markdown marks would be noise.
+        return Truncator(markdown_to_text(item.summary)).words(80)
 
     def item_link(self, item):
         return item.get_absolute_url()

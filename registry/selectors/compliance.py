@@ -123,7 +123,8 @@ def _candidates():
         "evaluation_id", "evaluation__slug", "evaluation__title", "evaluation__stage",
         "evaluation__lead_department__code", "evaluation__lead_department__name", "year", "month", "status",
     )
-    latest, published_already = {}, set()
+    latest: dict[int, DueRecord] = {}
+    published_already: set[int] = set()
     for pk, slug, title, stage, code, name, year, month, status in rows:
         if status == DateStatus.ACTUAL:
             published_already.add(pk)
@@ -152,7 +153,7 @@ def publication_compliance(today):
     first, and every late record, longest overdue first."""
     due = {pk: r for pk, r in _candidates().items() if months_after(r.year, r.month, today) >= 1}
     reported = _with_report() if due else set()
-    departments = {}
+    departments: dict[str, DepartmentCompliance] = {}
     for record in due.values():
         record.months_late = months_after(record.year, record.month, today)
         record.has_report = record.id in reported

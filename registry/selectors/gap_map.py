@@ -35,7 +35,7 @@ def _outcome_key(text):
 
 def _rows(tree, under):
     """The methods in tree order, families first, with their depth; no catch-alls."""
-    depth = {}
+    depth: dict[int, int] = {}
     for node in tree:
         depth[node.id] = 0 if node.parent_id is None else depth.get(node.parent_id, 0) + 1
     return [
@@ -73,15 +73,18 @@ def _policy_areas(area_pairs, tops, browse):
 
 def _outcomes(finding_pairs):
     """Every outcome, the one most evaluations report first."""
-    evaluations, wordings = defaultdict(set), defaultdict(Counter)
+    evaluations: defaultdict[str, set[int]] = defaultdict(set)
+    wordings: defaultdict[str, Counter[str]] = defaultdict(Counter)
     for evaluation_id, outcome in finding_pairs:
         key = _outcome_key(outcome)
         if key:
             evaluations[key].add(evaluation_id)
             wordings[key][outcome.strip()] += 1
-    columns = [{"name": wordings[key].most_common(1)[0][0], "evaluations": ids} for key, ids in evaluations.items()]
-    for column in columns:
-        column["param"] = '"' + column["name"].replace('"', " ") + '"'  # a phrase, for the words search
+    columns = []
+    for key, ids in evaluations.items():
+        name = wordings[key].most_common(1)[0][0]
+        # The column's browse filter: its wording as a phrase, for the words search.
+        columns.append({"name": name, "evaluations": ids, "param": '"' + name.replace('"', " ") + '"'})
     return sorted(columns, key=lambda c: (-len(c["evaluations"]), c["name"].casefold()))
 
 
@@ -102,13 +105,14 @@ def evidence_gap_map(browse_url, *, max_outcomes=MAX_OUTCOMES):
     areas = _policy_areas(area_pairs, tops, browse)
     outcomes = _outcomes(Finding.objects.filter(**published).values_list("evaluation_id", "outcome"))
     shown = outcomes if max_outcomes is None else outcomes[:max_outcomes]
-    with_area = set().union(*(a["evaluations"] for a in areas)) if areas else set()
+    with_area: set[int] = set().union(*(a["evaluations"] for a in areas))
+    with_outcome: set[int] = set().union(*(o["evaluations"] for o in outcomes))
     return {
         "policy_areas": {"columns": areas, "rows": _grid(rows, areas, browse, "policy_area"),
                          "with_column": len(with_area)},
         "outcomes": {"columns": shown, "rows": _grid(rows, shown, browse, "q", {"has_findings": "true"}),
                      "total": len(outcomes),
-                     "with_column": len(set().union(*(o["evaluations"] for o in outcomes)) if outcomes else 0)},
+                     "with_column": len(with_outcome)},
         "total": Evaluation.objects.published().count(),
     }
 

@@ -25,6 +25,9 @@ counts then mean:
   whose meaning is close (similarity >= ADD_SIMILARITY) are added to that one page
   and to `total`, only for a search without filters; they hold none or not all of
   the words, are marked `extra["meaning_only"]` and are not in the facets' counts.
+Queries: a search reads no row most of the time; one query every CHECK_SECONDS per
+process asks whether the store changed (and a reload follows when it did), and one
+more reads the records it adds.
 Off (REGISTRY_MEANING_SEARCH=0, or the package absent), for a search of the words
 as typed (`correct=False`) and for a query with quotes, operators or fields: the
 word results exactly.
@@ -48,7 +51,10 @@ RANK_SIMILARITY = 0.2  # below this a record's meaning says nothing about the qu
 ADD_SIMILARITY = 0.25  # a record without the words is shown only when this close
 ADD_WITHIN = 3  # ... and among the nearest few
 MAX_ADDED = 3
-CHECK_SECONDS = 1.0  # how long a process trusts its matrix before asking whether the store changed
+# How long a process trusts its matrix before asking the store whether it changed (one
+# query): a record published by another process is found by meaning after this long
+# at most (by its words at once), and a withdrawn one is never shown (added_hits).
+CHECK_SECONDS = 5.0
 MAX_QUERY_CHARS = 1000
 BATCH = 500
 KIND = "evaluation"
@@ -104,8 +110,13 @@ def embed(texts) -> np.ndarray:
     """(len(texts), 256) float32, each row L2-normalised (all zeros for a text with
     no tokens), the mean of the texts' token vectors as WordLlama computes it."""
     m = model()
+    texts = list(texts)
     out = np.zeros((len(texts), m.table.shape[1]), dtype=np.float32)
-    for row, encoding in enumerate(m.tokenizer.encode_batch(list(texts), add_special_tokens=False)):
+    # A query is one text: encoded in this thread, not handed to the tokenizer's thread
+    # pool, whose threads only contend with the server's on a busy machine.
+    encodings = ([m.tokenizer.encode(texts[0], add_special_tokens=False)] if len(texts) == 1
+                 else m.tokenizer.encode_batch(texts, add_special_tokens=False))
+    for row, encoding in enumerate(encodings):
         if encoding.ids:
             ids = np.clip(np.asarray(encoding.ids, dtype=np.int64), 0, m.table.shape[0] - 1)
             out[row] = m.table[ids].mean(axis=0, dtype=np.float32)
@@ -174,6 +185,8 @@ def rebuilding(entries):
     if batch:
         SearchVector.objects.bulk_create(_rows(batch))
     _cache.stale()
+    if on:
+        _cache.current()  # read once here, so this process's next search need not
 
 
 def stored_ids() -> set:
@@ -242,7 +255,9 @@ def nearest(text, limit=CANDIDATES, floor=RANK_SIMILARITY):
     ids, matrix = _cache.current()
     if not len(ids):
         return []
-    similarity = matrix @ embed([" ".join(words)[:MAX_QUERY_CHARS]])[0]
+    # einsum, not `matrix @ vector`: one thread, as fast at this size, where OpenBLAS
+    # would wake its thread pool inside every server worker.
+    similarity = np.einsum("ij,j->i", matrix, embed([" ".join(words)[:MAX_QUERY_CHARS]])[0])
     top = np.argsort(-similarity)[:limit] if len(ids) > limit else np.argsort(-similarity)
     return [(int(ids[i]), float(similarity[i])) for i in top if similarity[i] >= floor]
 

@@ -10,8 +10,10 @@ import json
 import re
 from functools import lru_cache
 
+from django.db.models import Prefetch
+
 from registry.markdown import markdown_to_text
-from registry.models import Department, DesignType, Document, Evaluation
+from registry.models import Department, DesignType, Document, Evaluation, Finding
 from registry.models.evaluations import Visibility
 
 PASSAGE_WORDS = 300
@@ -71,6 +73,24 @@ def _event_sort_key(event_dates):
     return max(dated) if dated else None
 
 
+def _body(summary, findings):
+    """A record's summary and findings as plain text: what its snippets are cut from."""
+    parts = [" ".join(filter(None, [f.intervention, f.outcome, f.comparison, f.statement])) for f in findings]
+    return "\n\n".join([markdown_to_text(summary)] + [markdown_to_text(part) for part in parts])
+
+
+def evaluation_bodies(ids):
+    """{pk: body} of these records as evaluation_entry gives it, in two queries, for
+    the hits a page shows: the PostgreSQL index keeps no copy of the text (it was a
+    third of the index at 100,000 records)."""
+    if not ids:
+        return {}
+    records = Evaluation.objects.filter(pk__in=ids).only("id", "summary").prefetch_related(
+        Prefetch("findings", queryset=Finding.objects.only(
+            "id", "evaluation_id", "position", "intervention", "outcome", "comparison", "statement")))
+    return {e.pk: _body(e.summary, e.findings.all()) for e in records}
+
+
 def evaluation_entry(evaluation, tree):
     e = evaluation
     departments = ([e.lead_department] if e.lead_department else []) + [
@@ -90,9 +110,7 @@ def evaluation_entry(evaluation, tree):
             method_names.append(f"{node.name} {node.code.replace('_', ' ')}")
         if design.description:
             method_names.append(design.description)
-    findings = [
-        " ".join(filter(None, [f.intervention, f.outcome, f.comparison, f.statement])) for f in e.findings.all()
-    ]
+
     policy = []
     for area in e.policy_areas.all():
         policy.append(area.label)
@@ -111,7 +129,7 @@ def evaluation_entry(evaluation, tree):
         "title": e.title,
         # Plain text: a snippet shows what a reader sees, never "[page](https://...)"
         # or markup typed into a summary.
-        "body": "\n\n".join([markdown_to_text(e.summary)] + [markdown_to_text(f) for f in findings]),
+        "body": _body(e.summary, e.findings.all()),
         "method": "\n".join(method_names),
         "type": "\n".join(type_names),
         "department": sorted({v for d in departments for v in (d.code, acronym(d.name), d.gov_id) if v}),

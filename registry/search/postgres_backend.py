@@ -237,7 +237,8 @@ class PostgresBackend(SearchBackend):
             [kind,
              [e["pk"] for e in found],
              [e["title"] for e in found],
-             [e.get("body", "") if kind == "evaluation" else "" for e in found],
+             # No copy of a record's text (snippets read it from the record: see _search).
+             [""] * len(found),
              [json.dumps({name: e.get(name, "") for name in DESCRIPTIVE} if kind == "evaluation" else {})
               for e in found],
              [json.dumps(facet) for facet, _ in values],
@@ -661,7 +662,7 @@ class PostgresBackend(SearchBackend):
                 f"SELECT id, rank, sort_date, {refined_column}{score} AS shown FROM {source} "
                 f"ORDER BY {order} LIMIT %s OFFSET %s) AS page) "
                 "SELECT (SELECT count(*) FROM matched), "
-                "(SELECT json_agg(json_build_array(e.id, e.kind, e.object_id, e.title, e.body, e.display, top.shown) "
+                "(SELECT json_agg(json_build_array(e.id, e.kind, e.object_id, e.title, e.display, top.shown) "
                 f"ORDER BY top.n) FROM top JOIN {ENTRY} e ON e.id = top.id), {facet_sql}")
             params += [page_size, (page - 1) * page_size] + facet_params
             cursor.execute(sql, params)
@@ -669,11 +670,12 @@ class PostgresBackend(SearchBackend):
             rows = _json(rows) or []
             stems = {lexeme for tsquery in tsqueries.values() for lexeme in _lexemes(tsquery)}
             passages = self._best_passages(cursor, [r[0] for r in rows if r[1] == "document"], stems)
+            bodies = entry_source.evaluation_bodies([r[2] for r in rows if r[1] == "evaluation"])
             suggestion = self._suggest(cursor, query.text, synonyms) if tree is not None else ""
         hits = []
-        for entry_id, kind, pk, title, body, display, rank in rows:
+        for entry_id, kind, pk, title, display, rank in rows:
             display = dict(display or {})
-            text = body
+            text = bodies.get(pk, "")
             if kind == "document":
                 display["passage"], text = passages.get(entry_id, (0, ""))
             hits.append(Hit(kind=kind, pk=pk, title=title, url=display.get("url", ""), score=float(rank or 0),

@@ -10,10 +10,8 @@ import json
 import re
 from functools import lru_cache
 
-from django.db.models import Prefetch
-
 from registry.markdown import markdown_to_text
-from registry.models import Department, DesignType, Document, Evaluation, Finding
+from registry.models import Department, DesignType, Document, Evaluation
 from registry.models.evaluations import Visibility
 
 PASSAGE_WORDS = 300
@@ -73,22 +71,12 @@ def _event_sort_key(event_dates):
     return max(dated) if dated else None
 
 
-def _body(summary, findings):
-    """A record's summary and findings as plain text: what its snippets are cut from."""
-    parts = [" ".join(filter(None, [f.intervention, f.outcome, f.comparison, f.statement])) for f in findings]
+def body_of(summary, findings):
+    """A record's summary and findings as plain text: what its snippets are cut from.
+    `findings`: rows of (intervention, outcome, comparison, statement), or Findings."""
+    parts = [" ".join(filter(None, f if isinstance(f, (list, tuple))
+                             else [f.intervention, f.outcome, f.comparison, f.statement])) for f in findings]
     return "\n\n".join([markdown_to_text(summary)] + [markdown_to_text(part) for part in parts])
-
-
-def evaluation_bodies(ids):
-    """{pk: body} of these records as evaluation_entry gives it, in two queries, for
-    the hits a page shows: the PostgreSQL index keeps no copy of the text (it was a
-    third of the index at 100,000 records)."""
-    if not ids:
-        return {}
-    records = Evaluation.objects.filter(pk__in=ids).only("id", "summary").prefetch_related(
-        Prefetch("findings", queryset=Finding.objects.only(
-            "id", "evaluation_id", "position", "intervention", "outcome", "comparison", "statement")))
-    return {e.pk: _body(e.summary, e.findings.all()) for e in records}
 
 
 def evaluation_entry(evaluation, tree):
@@ -129,7 +117,7 @@ def evaluation_entry(evaluation, tree):
         "title": e.title,
         # Plain text: a snippet shows what a reader sees, never "[page](https://...)"
         # or markup typed into a summary.
-        "body": _body(e.summary, e.findings.all()),
+        "body": body_of(e.summary, e.findings.all()),
         "method": "\n".join(method_names),
         "type": "\n".join(type_names),
         "department": sorted({v for d in departments for v in (d.code, acronym(d.name), d.gov_id) if v}),

@@ -662,7 +662,13 @@ class PostgresBackend(SearchBackend):
                 f"SELECT id, rank, sort_date, {refined_column}{score} AS shown FROM {source} "
                 f"ORDER BY {order} LIMIT %s OFFSET %s) AS page) "
                 "SELECT (SELECT count(*) FROM matched), "
-                "(SELECT json_agg(json_build_array(e.id, e.kind, e.object_id, e.title, e.display, top.shown) "
+                "(SELECT json_agg(json_build_array(e.id, e.kind, e.object_id, e.title, e.display, top.shown, "
+                # A record's summary and findings for its snippet, read from the record
+                # itself (the index keeps no copy), in the same statement.
+                "(SELECT json_build_array(ev.summary, (SELECT json_agg(json_build_array(f.intervention, "
+                "f.outcome, f.comparison, f.statement) ORDER BY f.position, f.id) FROM registry_finding f "
+                "WHERE f.evaluation_id = ev.id)) FROM registry_evaluation ev "
+                "WHERE e.kind = 'evaluation' AND ev.id = e.object_id)) "
                 f"ORDER BY top.n) FROM top JOIN {ENTRY} e ON e.id = top.id), {facet_sql}")
             params += [page_size, (page - 1) * page_size] + facet_params
             cursor.execute(sql, params)
@@ -670,12 +676,11 @@ class PostgresBackend(SearchBackend):
             rows = _json(rows) or []
             stems = {lexeme for tsquery in tsqueries.values() for lexeme in _lexemes(tsquery)}
             passages = self._best_passages(cursor, [r[0] for r in rows if r[1] == "document"], stems)
-            bodies = entry_source.evaluation_bodies([r[2] for r in rows if r[1] == "evaluation"])
             suggestion = self._suggest(cursor, query.text, synonyms) if tree is not None else ""
         hits = []
-        for entry_id, kind, pk, title, display, rank in rows:
+        for entry_id, kind, pk, title, display, rank, record in rows:
             display = dict(display or {})
-            text = bodies.get(pk, "")
+            text = entry_source.body_of(record[0], record[1] or []) if record else ""
             if kind == "document":
                 display["passage"], text = passages.get(entry_id, (0, ""))
             hits.append(Hit(kind=kind, pk=pk, title=title, url=display.get("url", ""), score=float(rank or 0),

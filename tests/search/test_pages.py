@@ -85,9 +85,8 @@ def test_snippets_escape_everything_but_the_highlight(client, search_index, djan
 
 # Queries a page makes whatever the number of hits: the page's own (facet labels, the
 # records shown) plus, on PostgreSQL, the search itself (a savepoint and its release, the
-# session's scan setting and its reset, synonyms, the tsqueries, the search, "Did you mean",
-# and the shown records' summaries and findings for their snippets: the index keeps no copy).
-SEARCH_PAGE_QUERIES = {"whoosh": 4, "postgres": 12}
+# session's scan setting and its reset, synonyms, the tsqueries, the search, "Did you mean").
+SEARCH_PAGE_QUERIES = {"whoosh": 4, "postgres": 10}
 # Browse adds the records' own reads and one query for the values its filter controls offer.
 BROWSE_WITH_WORDS_QUERIES = {"whoosh": 12, "postgres": 14}
 

@@ -23,10 +23,12 @@ it when none does (`relaxed`: the words then rank weakly); chosen on the relevan
 (tests/search/test_relevance_set.py), where it keeps every word query's first hit and
 brings paraphrases from 11 to 16 of 18 in the top 3. What the counts then mean:
 - the facets count the entries that hold the words, as without meaning;
-- meaning re-orders the first page only (later pages are the words' ranking);
+- meaning re-orders the records on the first page only, among the places records
+  hold there (documents, which have no vector, keep theirs; later pages are the
+  words' ranking);
 - when the words find fewer entries than a page holds, up to MAX_ADDED records among
   the ADD_WITHIN nearest, with similarity >= ADD_SIMILARITY, are added to that one
-  page (placed by meaning's vote alone) and to `total` (`meaning_added` says how
+  page (ranked with the page's records by meaning's vote alone) and to `total` (`meaning_added` says how
   many), only for a search without filters; they hold none or not all of the words,
   are marked `extra["meaning_only"]` and are not in the facets' counts. The page
   stays one page: `total` is then at most a page.
@@ -318,11 +320,18 @@ def blend(query, results):
 
     def fused(hit):
         score = 1 / (RRF_K + word_rank[id(hit)]) if id(hit) in word_rank else 0.0
-        if hit.kind == KIND and hit.pk in meaning_rank:
+        if hit.pk in meaning_rank:
             score += weight / (RRF_K + meaning_rank[hit.pk])
         return score
 
-    results.hits = sorted(hits, key=fused, reverse=True)
+    # Only records have a meaning: they are re-ranked among the places records held,
+    # and documents keep theirs (a fused list would sink every document below any
+    # record meaning voted for). Added records take places after the page's hits.
+    places = [n for n, hit in enumerate(hits) if hit.kind == KIND]
+    records = sorted((hit for hit in hits if hit.kind == KIND), key=fused, reverse=True)
+    for place, hit in zip(places, records, strict=True):
+        hits[place] = hit
+    results.hits = hits
     return results
 
 

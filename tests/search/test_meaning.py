@@ -180,3 +180,21 @@ def test_bench_meaning_measures_and_leaves_the_store_as_it_was(breakfast):
     text = out.getvalue()
     assert "s per MB" in text and "ms per query at 300 records" in text and "MB cached" in text
     assert vector_ids() == before
+
+
+def test_documents_keep_their_places_and_records_are_reordered_among_theirs(
+        breakfast, search_index, django_capture_on_commit_callbacks):
+    from registry.services.documents import add_document
+
+    with django_capture_on_commit_callbacks(execute=True):
+        add_document(b"Breakfast clubs: the final report. Breakfast before school, breakfast for all pupils.",
+                     "breakfast.txt", evaluations=[breakfast], keep_file=False)
+        EvaluationFactory(title="School breakfast survey", summary="A survey of breakfast provision.")
+    query = SearchQuery(text="breakfast")
+    words = search_index._word_search(query)
+    blended = search_index.search(query)
+    assert any(h.kind == "document" for h in words.hits)
+    assert [n for n, h in enumerate(words.hits) if h.kind == "document"] == \
+        [n for n, h in enumerate(blended.hits) if h.kind == "document"]
+    assert sorted(h.pk for h in blended.hits if h.kind == "evaluation") == \
+        sorted(h.pk for h in words.hits if h.kind == "evaluation")

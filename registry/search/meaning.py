@@ -26,7 +26,8 @@ brings paraphrases from 11 to 16 of 18 in the top 3. What the counts then mean:
 - meaning re-orders the records on the first page only, among the places records
   hold there (documents, which have no vector, keep theirs; later pages are the
   words' ranking);
-- when the words find fewer entries than a page holds, up to MAX_ADDED records among
+- when no entry holds all the words (nothing found, or `relaxed`) and the words find
+  fewer entries than a page holds, up to MAX_ADDED records among
   the ADD_WITHIN nearest, with similarity >= ADD_SIMILARITY, are added to that one
   page (ranked with the page's records by meaning's vote alone) and to `total` (`meaning_added` says how
   many), only for a search without filters; they hold none or not all of the words,
@@ -169,10 +170,12 @@ def write_records(entries, ids):
     from registry.models.search import SearchVector
 
     ids = {int(i) for i in ids} | {e["pk"] for e in entries}
+    # Embedded (and the model loaded, on first use) before the write begins: on SQLite
+    # a write holds the database, and concurrent saves' index updates wait on it.
+    rows = _rows(list(entries)) if enabled() else []
     with transaction.atomic():
         SearchVector.objects.filter(kind=KIND, object_id__in=ids).delete()
-        if enabled():
-            SearchVector.objects.bulk_create(_rows(list(entries)), batch_size=BATCH)
+        SearchVector.objects.bulk_create(rows, batch_size=BATCH)
     _cache.stale()
 
 
@@ -308,7 +311,8 @@ def blend(query, results):
     weight = WEAK_WORDS_WEIGHT if results.relaxed else MEANING_WEIGHT
     hits = list(results.hits)
     room = min(MAX_ADDED, results.page_size - results.total)
-    if room > 0 and not query.filters:
+    # Only when no entry holds all the words: a query whose words all meet is answered by them.
+    if room > 0 and not query.filters and (results.relaxed or not results.total):
         shown = {hit.pk for hit in hits if hit.kind == KIND}
         wanted = [pk for pk, similarity in ranking[:ADD_WITHIN]
                   if similarity >= ADD_SIMILARITY and pk not in shown][:room]

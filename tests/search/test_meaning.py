@@ -198,3 +198,12 @@ def test_documents_keep_their_places_and_records_are_reordered_among_theirs(
         [n for n, h in enumerate(blended.hits) if h.kind == "document"]
     assert sorted(h.pk for h in blended.hits if h.kind == "evaluation") == \
         sorted(h.pk for h in words.hits if h.kind == "evaluation")
+
+
+def test_the_search_page_says_which_results_are_close_in_meaning(client, breakfast, search_index):
+    """A record meaning adds holds none or not all of the words: the page says so and tags it."""
+    html = client.get("/search/", {"q": PARAPHRASE}).content.decode()
+    assert 'id="search-meaning"' in html and "do not contain all your words" in html.replace("does not", "do not")
+    assert "Close in meaning" in html.split('id="search-meaning"')[1]
+    words_found = client.get("/search/", {"q": breakfast.title}).content.decode()
+    assert 'id="search-meaning"' not in words_found

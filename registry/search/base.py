@@ -12,9 +12,10 @@ from math import comb
 
 FACET_FIELDS = ("type", "method", "department", "stage", "year", "kind")
 # Filter -> the facets whose counts it does not narrow. Values of one facet combine
-# with OR, so each value's count says how many matches ticking it would add; types
-# and methods are one tree behind one filter.
-FILTER_FACETS = {"type": ("type",), "method": ("method", "type"), "department": ("department",),
+# with OR, so each value's count says how many matches ticking it would add. A
+# method filter narrows the type counts: a type's link adds a `type=` filter,
+# which the method filter's matches must also pass, so the count is what it gives.
+FILTER_FACETS = {"type": ("type",), "method": ("method",), "department": ("department",),
                  "stage": ("stage",), "year": ("year",), "kind": ("kind",)}
 
 

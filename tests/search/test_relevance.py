@@ -218,3 +218,17 @@ def test_snippet_comes_from_the_passage_holding_most_query_words(search_index):
     assert hit.kind == "document" and hit.extra["passage"] == 2
     assert "<mark>wombat</mark> <mark>burrow</mark>" in hit.snippet
     assert search_index.search(SearchQuery(text="burrow")).hits[0].extra["passage"] == 2  # the first that holds it
+
+
+def test_a_type_count_under_a_method_filter_is_what_its_link_gives(search_index, client):
+    """The type facet's links add a `type=` filter to the method filter (AND), so their
+    counts are counted under the method filter, never beside it."""
+    from registry.search import SearchQuery
+
+    query = SearchQuery(text="evaluation", filters={"method": ["quasi_experimental", "interrupted"]}, facets=True)
+    results = search_index.search(query)
+    assert results.total
+    for value in results.facets["type"]:
+        narrowed = search_index.search(SearchQuery(
+            text="evaluation", filters={"method": ["quasi_experimental", "interrupted"], "type": [value.value]}))
+        assert narrowed.total == value.count, value

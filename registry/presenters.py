@@ -92,7 +92,7 @@ def design_rows(evaluation, tree):
         picked = [chosen[c.id] for c in children.get(parent.id, []) if c.id in chosen]
         name = short_name(parent)
         labels = [_design_label(d) for d in picked]
-        return Row(f"methods:{parent.code}", f"{name} methods", labels, f"No {name} methods listed"), picked
+        return Row(f"methods:{parent.code}", f"{name} methods", labels, "No methods listed"), picked
 
     for design_type in types:
         methods, picked = methods_row(design_type)

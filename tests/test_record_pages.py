@@ -29,7 +29,7 @@ def test_project_crewe_page_shows_every_fact_of_the_registry_record(client, db):
         "Impact methods",
         "Randomised control trial (RCT)",
         "RCT methods",
-        "No RCT methods listed",
+        "No methods listed",
         "Process methods",
         "Individual interviews",
         "Value for money methods",

@@ -114,7 +114,7 @@ class MethodsForm(GovukForm):
             for node in nodes:
                 if node.collect_description:
                     other_name = f"describe_{node.code}"
-                    label = f"Describe the other {node.parent.name.lower()} method"
+                    label = f"Describe the other method ({node.parent.name})"
                     self.fields[other_name] = text_field(label, 500)
                     others.append(other_name)
             self.groups.append({"type": design_type, "field": name, "others": others})

@@ -58,9 +58,9 @@ def upload(request):
     if request.method == "POST" and form.is_valid():
         record, created = form.save()
         if created:
-            messages.success(request, f"“{record.title}” was added to the knowledge base.")
+            messages.success(request, f"“{record.title}” was added to the registry’s documents.")
         else:
-            messages.info(request, f"This file is already in the knowledge base as “{record.title}”; "
+            messages.info(request, f"This file is already in the registry’s documents as “{record.title}”; "
                                    "nothing new was stored.")
         return redirect(record.get_absolute_url())
     return render(request, "registry/document_upload.html", {"form": form, "errors": form.errors},

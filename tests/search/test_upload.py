@@ -84,7 +84,7 @@ def test_upload_stores_the_file_links_records_and_is_searchable(client, staff_us
     assert document.media_type == "text/markdown" and "**" not in document.text
     assert list(document.evaluations.values_list("slug", flat=True)) == ["project-crewe"]
     page = client.get(f"/documents/{document.pk}/").content.decode()
-    assert "was added to the knowledge base" in page and f"/documents/{document.pk}/file/" in page
+    assert "was added to the registry’s documents" in page and f"/documents/{document.pk}/file/" in page
     download = client.get(f"/documents/{document.pk}/file/")
     assert download.status_code == 200 and b"".join(download.streaming_content).startswith(b"# Wallaby")
     hits = search_index.search(SearchQuery(text="wallaby")).hits
@@ -94,7 +94,7 @@ def test_upload_stores_the_file_links_records_and_is_searchable(client, staff_us
     assert response["Location"] == f"/documents/{document.pk}/"
     assert models.Document.objects.filter(title="Wallaby study final report").count() == 1
     assert len(stored_files(settings)) == len(files) + 1
-    assert "already in the knowledge base" in client.get(response["Location"]).content.decode()
+    assert "already in the registry’s documents" in client.get(response["Location"]).content.decode()
 
 
 def test_pdf_upload_is_read(client, staff_user):

@@ -181,7 +181,7 @@ def test_pickers_by_keyboard_and_without_javascript(seeded_live_server, browser,
     page.goto(base + reverse("registry:submit-step", kwargs={"pk": draft.pk, "step": "policy-areas"}))
     narrow(page, axe, "policy-areas")
     page.goto(base + reverse("registry:submit-step", kwargs={"pk": draft.pk, "step": "methods"}))
-    describe = page.get_by_label("Describe the other randomised control trial (rct) method")
+    describe = page.get_by_label("Describe the other method (Randomised control trial (RCT))")
     assert not describe.is_visible()
     page.get_by_label("Randomised control trial (RCT): Other", exact=True).check()
     assert describe.is_visible()  # revealed when ticked

@@ -200,7 +200,7 @@ STEPS = [
          hint="Published reports, evaluation plans and published evaluations.",
          items=lambda e: e.links.all(), **_row_kind("links")),
     Step("uploads", "Documents", JourneyDocumentForm,
-         hint="Upload reports or summaries into the knowledge base. They become public when the record is published.",
+         hint="Upload reports or summaries of this evaluation. They become public when the record is published.",
          collection="documents", items=lambda e: e.documents.all(), add=_add_document, remove=_remove_document),
     Step("findings", "Findings", journey.FindingForm, hint="Add each finding one at a time.",
          form_kwargs=lambda e, user: {"documents": Document.objects.filter(evaluations=e).defer("text")},

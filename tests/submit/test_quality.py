@@ -109,3 +109,17 @@ def test_the_api_write_path_reports_the_same_checks(contributor):
                                        "lead_department": Department.objects.get(code="department-for-education"),
                                        "links": [{"kind": "plan", "url": "https://localhost/plan"}]}, by=contributor)
     assert {p.code for p in evaluation.quality_problems} == {"no_permission_to_share", "internal_link"}
+
+
+def test_the_publish_confirmation_repeats_the_warnings_still_open(client, contributor, moderator):
+    draft = complete_draft(contributor)
+    drafts.add_item(draft, "links", {"kind": "plan", "url": "https://localhost/plan"}, by=contributor)
+    workflow.submit(draft, by=contributor)
+    client.force_login(moderator)
+    html = client.get(reverse("registry:review-publish", kwargs={"pk": draft.pk})).content.decode()
+    assert "Are you sure you want to publish this record?" in html and 'id="publish-warnings"' in html
+    assert "https://localhost/plan points to a computer or network the public cannot reach" in html
+    clean = complete_draft(contributor)
+    workflow.submit(clean, by=contributor)
+    html = client.get(reverse("registry:review-publish", kwargs={"pk": clean.pk})).content.decode()
+    assert "Are you sure you want to publish this record?" in html and 'id="publish-warnings"' not in html

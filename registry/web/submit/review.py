@@ -71,8 +71,10 @@ def review(request, pk):
 def confirm_publish(request, pk):
     """"Are you sure?" before publishing; its button posts to the review page."""
     evaluation = _record_or_404(pk)
+    found = quality.problems(evaluation)
     return render(request, "registry/review/confirm_publish.html", {
-        "evaluation": evaluation, "blocking": quality.blocking(evaluation),
+        "evaluation": evaluation, "blocking": [p for p in found if p.blocking],
+        "warnings": [p for p in found if not p.blocking],
         "revision_of": evaluation.submission.revision_of if hasattr(evaluation, "submission") else None,
     })
 

@@ -60,7 +60,10 @@ def test_journey_pages_use_a_fixed_number_of_queries(client, contributor, django
         drafts.add_item(small, "links", {"kind": "report", "url": f"https://example.org/{n}"}, by=contributor)
         drafts.add_item(small, "findings", {"outcome": f"Outcome {n}", "statement": "S"}, by=contributor)
     for name, url in urls.items():
-        with django_assert_max_num_queries(before[name]):
+        # +1: the title's page and Check your answers look for likely duplicates through
+        # the search, whose meaning-based part asks at most every few seconds whether its
+        # vectors changed, so one of the two counts may hold that query and the other not.
+        with django_assert_max_num_queries(before[name] + 1):
             client.get(url)
         assert before[name] <= 25, (name, before[name])
 

@@ -50,7 +50,7 @@ def registry_insights(browse_url):
         )
     )
     total = sum(stage_counts.values())
-    under = _evaluations_under(tree, design_pairs)
+    under = evaluations_under(tree, design_pairs)
     return {
         "total": total,
         "stages": _stages(stage_counts, browse),
@@ -69,7 +69,7 @@ def _stages(stage_counts, browse):
     return stages
 
 
-def _evaluations_under(tree, design_pairs):
+def evaluations_under(tree, design_pairs):
     """{node id: evaluation ids}: each node's evaluations include those of the nodes
     beneath it, as the method filter does."""
     nodes = {node.id: node for node in tree}
@@ -131,7 +131,7 @@ def _matrix(tree, under, department_pairs, browse):
                 for c in columns
             ],
         }
-        for node in _tree_order(tree) if under[node.id]
+        for node in tree_order(tree) if under[node.id]
     ]
     peak = max((cell["count"] for row in rows for cell in row["cells"]), default=0)
     for row in rows:
@@ -146,7 +146,7 @@ def _matrix(tree, under, department_pairs, browse):
     }
 
 
-def _tree_order(tree):
+def tree_order(tree):
     """Depth-first: each type, then its methods, then their sub-methods."""
     children = defaultdict(list)
     for node in tree:

@@ -22,7 +22,7 @@ from collections import Counter, defaultdict
 from urllib.parse import urlencode
 
 from registry import selectors
-from registry.insights import _evaluations_under, _tree_order
+from registry.insights import evaluations_under, tree_order
 from registry.models import Evaluation, EvaluationDesign, Finding, PolicyArea
 from registry.models.choices import Visibility
 
@@ -41,7 +41,7 @@ def _rows(tree, under):
     return [
         {"node": node, "code": node.code, "name": node.name, "depth": depth[node.id],
          "is_family": node.parent_id is None, "evaluations": under[node.id]}
-        for node in _tree_order(tree) if not node.collect_description
+        for node in tree_order(tree) if not node.collect_description
     ]
 
 
@@ -98,7 +98,7 @@ def evidence_gap_map(browse_url, *, max_outcomes=MAX_OUTCOMES):
     published = {"evaluation__visibility": Visibility.PUBLISHED}
     tree = selectors.design_tree()
     design_pairs = EvaluationDesign.objects.filter(**published).values_list("evaluation_id", "design_type_id")
-    rows = _rows(tree, _evaluations_under(tree, design_pairs))
+    rows = _rows(tree, evaluations_under(tree, design_pairs))
     tops = PolicyArea.objects.filter(parent__isnull=True).order_by("label").values_list("id", "code", "label")
     area_pairs = Evaluation.policy_areas.through.objects.filter(**published).values_list(
         "evaluation_id", "policyarea_id", "policyarea__parent_id")

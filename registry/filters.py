@@ -9,9 +9,11 @@ from collections import Counter, defaultdict
 import django_filters
 from django import forms
 from django.db.models import CharField, F, Max, Q, Value
+from django.db.models.functions import Lower, Trim
 
 from registry.models import Department, DesignType, Evaluation, Organisation, Place, PolicyArea, Programme
 from registry.models.evaluations import EvaluationDesign, EventDate, Stage
+from registry.models.findings import Finding
 
 SORTS = {
     "title": ("Title (A to Z)", ["title", "id"]),
@@ -19,6 +21,16 @@ SORTS = {
     "recent": ("Recently updated", ["-updated_at", "-id"]),
     "year": ("Latest event date", None),
 }
+
+
+OUTCOME_LENGTH = 300
+
+
+def outcome_key(expression):
+    """An outcome's wording with case and surrounding spaces set aside ("School
+    attendance" and "school attendance "): what the outcome filter matches and
+    the gap map groups by. Lower() is the database's: ASCII only on SQLite."""
+    return Lower(Trim(expression))
 
 
 class CodeChoiceFilter(django_filters.ModelChoiceFilter):
@@ -81,6 +93,10 @@ class EvaluationFilter(django_filters.FilterSet):
         queryset=PolicyArea.objects.all(), to_field_name="code", method="filter_policy_area", noun="policy area",
         label="Policy area",
     )
+    outcome = django_filters.CharFilter(
+        method="filter_outcome", max_length=OUTCOME_LENGTH, label="Outcome of a structured finding",
+        error_messages={"max_length": f"Outcome must be {OUTCOME_LENGTH} characters or fewer"},
+    )
     has_findings = django_filters.BooleanFilter(
         method="filter_has_findings", widget=forms.NullBooleanSelect, label="Structured findings"
     )
@@ -121,6 +137,13 @@ class EvaluationFilter(django_filters.FilterSet):
         ids = Evaluation.objects.filter(Q(policy_areas=value) | Q(policy_areas__parent=value)).values("id")
         return queryset.filter(id__in=ids)
 
+    def filter_outcome(self, queryset, name, value):
+        # The gap map's outcome columns group findings by this same key, computed
+        # by the database both times so the cell's count is the list's length.
+        key = outcome_key(Value(value))
+        ids = Finding.objects.annotate(key=outcome_key("outcome")).filter(key=key).values("evaluation_id")
+        return queryset.filter(id__in=ids) if value.strip() else queryset
+
     def filter_has_findings(self, queryset, name, value):
         ids = Evaluation.objects.filter(findings__isnull=False).values("id")
         return queryset.filter(id__in=ids) if value else queryset.exclude(id__in=ids)
@@ -151,6 +174,7 @@ FILTER_NAMES = {
     "place": "Place",
     "organisation": "Organisation",
     "policy_area": "Policy area",
+    "outcome": "Outcome",
     "has_findings": "Findings",
     "kind": "Document kind",
 }

@@ -30,7 +30,7 @@ from rest_framework.views import APIView
 from registry import permissions, quality, selectors
 from registry.api import filters as api_filters
 from registry.api import serializers as s
-from registry.api.pagination import IdPagePagination
+from registry.api.pagination import CursorOrPagePagination
 from registry.api.permissions import CanEditEvaluation, IsContributorToCreate
 from registry.api.renderers import EvaluationCSVRenderer, FindingCSVRenderer, JSONLDRenderer
 from registry.models import Department, DesignType, Evaluation, Organisation, Place, PolicyArea, Programme
@@ -113,6 +113,13 @@ class PublishSerializer(serializers.Serializer):
     change_note = serializers.CharField(
         required=False, allow_blank=True, default="", max_length=CHANGE_NOTE_LENGTH,
         help_text="What changed, for readers of the record's versions (optional).")
+
+
+class SubmitSerializer(serializers.Serializer):
+    change_note = serializers.CharField(
+        required=False, allow_blank=True, max_length=CHANGE_NOTE_LENGTH,
+        help_text="What has changed, in a sentence: needed when the record is a revision of a published "
+        "record, and published with its version.")
 
 
 class IsModerator(BasePermission):
@@ -210,7 +217,7 @@ class EvaluationViewSet(
     filterset_class = api_filters.ApiEvaluationFilter
     ordering_fields = ["title", "updated_at", "created_at", "published_at"]
     ordering = ["title"]
-    pagination_class = IdPagePagination
+    pagination_class = CursorOrPagePagination
     queryset = Evaluation.objects.none()  # for the schema; get_queryset decides what anyone sees
 
     def get_serializer_class(self):
@@ -296,13 +303,15 @@ class EvaluationViewSet(
         description="Sends a draft (or a record returned for changes) to the moderators, as “Submit for review” "
         "on the website does. Refused with a 400 naming what to change while an answer is missing or a "
         "blocking check fails (see `quality_warnings`); warnings do not stop it.",
-        request=None,
+        request=SubmitSerializer,
         responses={200: s.EvaluationForEditorsSerializer, **WRITE_ERRORS},
     )
     @action(detail=True, methods=["post"], renderer_classes=[JSONRenderer])
     def submit(self, request, slug=None):
         evaluation = self.get_object()  # CanEditEvaluation: its owner or co-editor (or a moderator)
-        _as_api_errors(workflow.submit, evaluation, by=request.user)
+        params = SubmitSerializer(data=request.data)
+        params.is_valid(raise_exception=True)
+        _as_api_errors(workflow.submit, evaluation, by=request.user, change_note=params.validated_data.get("change_note"))
         return self._respond_to_editor(evaluation.pk)
 
     @extend_schema(

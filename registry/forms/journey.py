@@ -9,6 +9,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.db.models import Q
 
+from registry.services.versions import CHANGE_NOTE_LENGTH
 from registry import rules
 from registry.forms.base import GovukForm, text_field, yes_no_field
 from registry.models import Department, DesignType, Organisation, PolicyArea
@@ -383,6 +384,17 @@ class SharingForm(GovukForm):
 class ReviewCommentForm(GovukForm):
     comment = text_field("What needs to change", 2000, required=True, textarea=True,
                          required_message="Enter what needs to change")
+
+
+class ChangeNoteForm(GovukForm):
+    """Asked of whoever submits changes to a published record: the note is
+    published with the new version (the API's /versions/ and the history)."""
+
+    change_note = text_field(
+        "What has changed?", CHANGE_NOTE_LENGTH, required=True, textarea=True,
+        required_message="Enter what has changed, in a sentence",
+        hint="This is published with the new version, for example “Added the final report and its findings”.",
+    )
 
 
 class WithdrawForm(GovukForm):

@@ -37,6 +37,9 @@ class Submission(models.Model):
     reviewed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    change_note = models.TextField(
+        blank=True, help_text="For a revision: what its editor says has changed, kept with the version it publishes.",
+    )
 
     def __str__(self):
         return f"Submission of {self.evaluation_id}"

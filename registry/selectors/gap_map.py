@@ -9,28 +9,24 @@ includes its sub-areas (`policy_area=`). The "Other" catch-alls hold free text
 rather than a method, so they are not rows, as in the browse page's list.
 
 Outcomes are free text: findings are grouped by their outcome with case and
-spacing set aside, named by their commonest wording. The browse page has no
-outcome filter, so an outcome cell links to the browse page for the method,
-records with findings, and the outcome's wording as a phrase: a list that may
-hold a record that mentions those words elsewhere.
+surrounding spaces set aside (registry.filters.outcome_key, computed by the
+database), named by their commonest wording. An outcome cell links to the
+browse page's `outcome=` filter, which matches by the same key, so the list it
+opens holds exactly the cell's count.
 
 Five queries whatever the registry's size; the rest is Python over them.
 """
 
-import re
 from collections import Counter, defaultdict
 from urllib.parse import urlencode
 
 from registry import selectors
+from registry.filters import outcome_key
 from registry.insights import evaluations_under, tree_order
 from registry.models import Evaluation, EvaluationDesign, Finding, PolicyArea
 from registry.models.choices import Visibility
 
 MAX_OUTCOMES = 20  # outcome columns on the page; the CSV holds every outcome
-
-
-def _outcome_key(text):
-    return re.sub(r"\s+", " ", text).strip().casefold()
 
 
 def _rows(tree, under):
@@ -71,20 +67,18 @@ def _policy_areas(area_pairs, tops, browse):
              "href": browse(policy_area=code)} for pk, code, label in tops]
 
 
-def _outcomes(finding_pairs):
+def _outcomes(finding_rows):
     """Every outcome, the one most evaluations report first."""
     evaluations: defaultdict[str, set[int]] = defaultdict(set)
     wordings: defaultdict[str, Counter[str]] = defaultdict(Counter)
-    for evaluation_id, outcome in finding_pairs:
-        key = _outcome_key(outcome)
+    for evaluation_id, outcome, key in finding_rows:
         if key:
             evaluations[key].add(evaluation_id)
             wordings[key][outcome.strip()] += 1
     columns = []
     for key, ids in evaluations.items():
         name = wordings[key].most_common(1)[0][0]
-        # The column's browse filter: its wording as a phrase, for the words search.
-        columns.append({"name": name, "evaluations": ids, "param": '"' + name.replace('"', " ") + '"'})
+        columns.append({"name": name, "evaluations": ids, "param": name})
     return sorted(columns, key=lambda c: (-len(c["evaluations"]), c["name"].casefold()))
 
 
@@ -103,14 +97,17 @@ def evidence_gap_map(browse_url, *, max_outcomes=MAX_OUTCOMES):
     area_pairs = Evaluation.policy_areas.through.objects.filter(**published).values_list(
         "evaluation_id", "policyarea_id", "policyarea__parent_id")
     areas = _policy_areas(area_pairs, tops, browse)
-    outcomes = _outcomes(Finding.objects.filter(**published).values_list("evaluation_id", "outcome"))
+    outcomes = _outcomes(Finding.objects.filter(**published).annotate(key=outcome_key("outcome"))
+                         .values_list("evaluation_id", "outcome", "key"))
     shown = outcomes if max_outcomes is None else outcomes[:max_outcomes]
+    for column in shown:
+        column["href"] = browse(outcome=column["param"])
     with_area: set[int] = set().union(*(a["evaluations"] for a in areas))
     with_outcome: set[int] = set().union(*(o["evaluations"] for o in outcomes))
     return {
         "policy_areas": {"columns": areas, "rows": _grid(rows, areas, browse, "policy_area"),
                          "with_column": len(with_area)},
-        "outcomes": {"columns": shown, "rows": _grid(rows, shown, browse, "q", {"has_findings": "true"}),
+        "outcomes": {"columns": shown, "rows": _grid(rows, shown, browse, "outcome"),
                      "total": len(outcomes),
                      "with_column": len(with_outcome)},
         "total": Evaluation.objects.published().count(),

@@ -20,8 +20,14 @@ __all__ = ["missing_answers", "publish", "return_for_changes", "submit", "withdr
 
 
 @transaction.atomic
-def submit(evaluation: Evaluation, *, by: User) -> Evaluation:
-    """Send a draft (or returned record, or revision) to the moderators."""
+def submit(evaluation: Evaluation, *, by: User, change_note: str | None = None) -> Evaluation:
+    """Send a draft (or returned record, or revision) to the moderators.
+
+    A revision of a published record needs a change note (what has changed, in
+    a sentence): it is published with the version the revision becomes. A
+    revision returned and submitted again keeps its note unless given a new one."""
+    from registry.services.versions import CHANGE_NOTE_LENGTH
+
     evaluation = Evaluation.objects.select_for_update().get(pk=evaluation.pk)
     if evaluation.visibility not in (Visibility.DRAFT, Visibility.RETURNED):
         raise ValidationError("Only a draft or a record returned for changes can be submitted.")
@@ -29,9 +35,16 @@ def submit(evaluation: Evaluation, *, by: User) -> Evaluation:
     if missing:
         raise ValidationError([message for _step, message in missing])
     _refuse_blocking(evaluation)
+    submission = Submission.objects.filter(evaluation=evaluation).first()
+    note = (change_note if change_note is not None else (submission.change_note if submission else "")).strip()
+    if len(note) > CHANGE_NOTE_LENGTH:
+        raise ValidationError({"change_note": f"What has changed must be {CHANGE_NOTE_LENGTH} characters or fewer"})
+    if submission is not None and submission.revision_of_id and not note:
+        raise ValidationError({"change_note": "Enter what has changed, in a sentence"})
     evaluation.visibility = Visibility.SUBMITTED
     stamp(evaluation, by, "Submitted for review").save()
-    Submission.objects.filter(evaluation=evaluation).update(submitted_at=timezone.now(), step_reached="check")
+    Submission.objects.filter(evaluation=evaluation).update(
+        submitted_at=timezone.now(), step_reached="check", change_note=note)
     return evaluation
 
 
@@ -53,7 +66,8 @@ def return_for_changes(evaluation: Evaluation, *, by: User, comment: str) -> Eva
 def publish(evaluation: Evaluation, *, by: User, note: str = "") -> Evaluation:
     """Publish a submitted record. A revision is applied onto the record it
     revises (which keeps its address and gains a version) and then removed.
-    The version is stored whole with `note`, the editor's change note (services/versions.py)."""
+    The version is stored whole with `note`, the change note: the moderator's if
+    given, otherwise the one its editor submitted with it (services/versions.py)."""
     from registry.services.revisions import copy_content
     from registry.services.versions import record_version
 
@@ -75,7 +89,7 @@ def publish(evaluation: Evaluation, *, by: User, note: str = "") -> Evaluation:
     target.review_comment = ""
     stamp(target, by, f"Published version {target.version}", published=True).save()
     Submission.objects.filter(evaluation=target).update(reviewed_at=now, reviewed_by=by)
-    record_version(target, by=by, note=note)
+    record_version(target, by=by, note=note.strip() or (submission.change_note if submission is not None else ""))
     if revision_of:
         evaluation.delete()  # the copy has been applied
     return target

@@ -40,5 +40,6 @@ def publish_revision(record, by, *, note="", findings=None, **fields):
         copy.findings.all().delete()
         for position, outcome in enumerate(findings):
             Finding.objects.create(evaluation=copy, position=position, outcome=outcome, statement="Changed.")
-    workflow.submit(copy, by=by)
+    # The editor's change note; the moderator's `note` (when given) replaces it on the version.
+    workflow.submit(copy, by=by, change_note="Changed by a test")
     return workflow.publish(copy, by=by, note=note)

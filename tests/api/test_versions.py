@@ -84,7 +84,7 @@ def test_a_revision_in_progress_is_never_a_version(client_api, history):
     copy = revisions.start_revision(Evaluation.objects.get(pk=record.pk), by=by)
     copy.title = "A draft title nobody may see yet"
     copy.save()
-    workflow.submit(copy, by=by)  # waiting for review: still not published
+    workflow.submit(copy, by=by, change_note="New title")  # waiting for review: still not published
     response = client_api.get(f"/api/v1/evaluations/{record.slug}/versions/")
     assert len(response.json()["versions"]) == 3
     assert "A draft title" not in response.content.decode()
@@ -146,3 +146,24 @@ def test_records_published_before_versions_were_kept_get_their_current_version(c
     assert not PublishedVersion.objects.filter(evaluation=draft).exists()
     call_command("record_versions", stdout=out)
     assert out.getvalue().strip().endswith("stored the current version of 0 published records that had none")
+
+
+def test_a_revision_is_submitted_with_a_change_note_that_its_version_keeps(client_api):
+    """Through the API as through the website: a revision needs a note, and publishing
+    without a note of the moderator's own keeps the editor's."""
+    by = moderator()
+    record = publish_new(by)
+    copy = revisions.start_revision(Evaluation.objects.get(pk=record.pk), by=by)
+    copy.summary = "Tutoring raised attainment in reading."
+    copy.save()
+    client_api.force_authenticate(by)
+    submit = f"/api/v1/evaluations/{copy.slug}/submit/"
+    refused = client_api.post(submit, {}, format="json")
+    assert refused.status_code == 400
+    assert refused.json()["errors"]["change_note"] == ["Enter what has changed, in a sentence"]
+    assert Evaluation.objects.get(pk=copy.pk).visibility == "draft"
+    assert client_api.post(submit, {"change_note": "x" * 1001}, format="json").status_code == 400
+    assert client_api.post(submit, {"change_note": "Reading, not maths"}, format="json").status_code == 200
+    assert client_api.post(f"/api/v1/evaluations/{copy.slug}/publish/", {}, format="json").status_code == 200
+    versions = client_api.get(f"/api/v1/evaluations/{record.slug}/versions/").json()["versions"]
+    assert [(v["number"], v["change_note"]) for v in versions] == [(1, ""), (2, "Reading, not maths")]

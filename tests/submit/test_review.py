@@ -94,7 +94,19 @@ def test_changes_to_a_published_record_go_through_review_while_it_stays_visible(
         reverse("registry:submit-step", kwargs={"pk": copy.pk, "step": "dates"}),
         {"action": "add", "category": "evaluation_end", "year": "2023"},
     )
-    assert client.post(reverse("registry:submit-check", kwargs={"pk": copy.pk})).status_code == 302
+    # Changes to a published record say what changed: the note is published with the version.
+    check_url = reverse("registry:submit-check", kwargs={"pk": copy.pk})
+    assert 'name="change_note"' in client.get(check_url).content.decode()
+    refused = client.post(check_url, {"change_note": "  "})
+    assert refused.status_code == 400
+    assert "Enter what has changed, in a sentence" in refused.content.decode()
+    assert refused.content.decode().count('href="#id_change_note"') == 1  # the error summary links to the box
+    copy.refresh_from_db()
+    assert copy.visibility == "draft"
+    too_long = client.post(check_url, {"change_note": "x" * 1001})
+    assert too_long.status_code == 400 and "What has changed? must be 1000 characters or fewer" in (
+        too_long.content.decode())
+    assert client.post(check_url, {"change_note": "Added the final report's end date"}).status_code == 302
 
     client.logout()
     page = client.get(reverse("registry:evaluation", kwargs={"slug": slug}))
@@ -103,6 +115,9 @@ def test_changes_to_a_published_record_go_through_review_while_it_stays_visible(
 
     client.force_login(moderator)
     assert "Changes to a published record" in client.get(reverse("registry:review-queue")).content.decode()
+    note = "“Added the final report&#x27;s end date”"
+    assert note in client.get(reverse("registry:review", kwargs={"pk": copy.pk})).content.decode()
+    assert note in client.get(reverse("registry:review-publish", kwargs={"pk": copy.pk})).content.decode()
     client.post(reverse("registry:review", kwargs={"pk": copy.pk}), {"action": "publish"})
     published.refresh_from_db()
     assert published.slug == slug and published.title == "Evaluation of tutoring, revised"
@@ -118,6 +133,9 @@ def test_changes_to_a_published_record_go_through_review_while_it_stays_visible(
     assert "Evaluation of tutoring, revised</ins>" in history
     assert "Evaluation end: 2023</ins>" in history
     assert "Step saved" not in history  # visitors see published versions only
+    versions = client.get(f"/api/v1/evaluations/{slug}/versions/").json()["versions"]
+    assert versions[-1]["number"] == version + 1
+    assert versions[-1]["change_note"] == "Added the final report's end date"
 
 
 def test_editors_see_every_change_in_the_history_with_who_made_it(client, contributor, published):

@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from registry import permissions, quality, selectors
+from registry.forms.journey import ChangeNoteForm
 from registry.ingest import UnreadableDocument
 from registry.markdown import render_markdown
 from registry.search.duplicates import likely_duplicates_of
@@ -220,10 +221,18 @@ def check(request, pk):
     """Check your answers, with a change link on every row; submit for review."""
     evaluation = _editable_or_404(request, pk)
     editable = permissions.can_edit(request.user, evaluation, queries.co_editor_ids(evaluation))
+    submission = getattr(evaluation, "submission", None)
+    revision_of = submission.revision_of if submission is not None else None
+    # Changes to a published record say what changed: the note is published with the version.
+    note_form = None
+    if revision_of is not None and editable:
+        note_form = ChangeNoteForm(request.POST if request.method == "POST" else None,
+                                   initial={"change_note": submission.change_note})
     problems = []
-    if request.method == "POST" and editable:
+    if request.method == "POST" and editable and (note_form is None or note_form.is_valid()):
         try:
-            workflow.submit(evaluation, by=request.user)
+            workflow.submit(evaluation, by=request.user,
+                            change_note=note_form.cleaned_data["change_note"] if note_form else None)
         except ValidationError as error:
             problems = error.messages
         else:
@@ -240,8 +249,9 @@ def check(request, pk):
         "missing": [(_step_url(evaluation, slug) + "?return=check", message) for slug, message in missing],
         "likely_duplicates": likely_duplicates_of(evaluation) if editable else [],
         "problems": problems,
-        "revision_of": evaluation.submission.revision_of if hasattr(evaluation, "submission") else None,
-    }, status=400 if problems else 200)
+        "note_form": note_form,
+        "revision_of": revision_of,
+    }, status=400 if problems or (note_form is not None and note_form.errors) else 200)
 
 
 @contributor_required

@@ -111,10 +111,28 @@ def _internal_links(evaluation) -> Iterable[str]:
                    f"give its public address")
 
 
+def _too_short(name: str) -> bool:
+    """A name of one character ("x"), or none but punctuation: typed by mistake, not a name."""
+    return sum(character.isalnum() for character in name) < 2
+
+
 def _short_place_names(evaluation) -> Iterable[str]:
     for place in evaluation.places.all():
-        if len(place.name.strip()) < 2:
-            yield f"The place “{place.name}” is one character long: enter the place's full name"
+        if _too_short(place.name):
+            yield f"The place “{place.name}” is too short to be a name: enter the place's full name"
+
+
+def _short_programme_name(evaluation) -> Iterable[str]:
+    programme = evaluation.programme
+    if programme is not None and _too_short(programme.name):
+        yield f"The programme “{programme.name}” is too short to be a name: enter the programme's full name"
+
+
+def _short_organisation_names(evaluation) -> Iterable[str]:
+    for role in evaluation.organisation_roles.all():
+        if _too_short(role.organisation.name):
+            yield (f"The organisation “{role.organisation.name}” is too short to be a name: "
+                   f"enter the organisation's full name")
 
 
 CHECKS = [
@@ -125,6 +143,8 @@ CHECKS = [
     Check("end_before_start", WARNING, "dates", "event_dates", _end_before_start),
     Check("internal_link", WARNING, "links", "links", _internal_links),
     Check("place_name_too_short", WARNING, "context", "places", _short_place_names),
+    Check("programme_name_too_short", WARNING, "context", "programme", _short_programme_name),
+    Check("organisation_name_too_short", WARNING, "organisations", "organisations", _short_organisation_names),
 ]
 
 

@@ -7,10 +7,8 @@ import re
 from html import unescape
 
 import pytest
-from django.test import override_settings
 
 from registry.models import DesignType, EvaluationDesign, PolicyArea
-from registry.search import get_backend
 from registry.selectors.gap_map import evidence_gap_map
 from tests.factories import EvaluationFactory, FindingFactory
 

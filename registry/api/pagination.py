@@ -159,25 +159,26 @@ def _decode(raw, keys):
         order, values = json.loads(text)
         if order != [("-" if desc else "") + name for name, desc in keys] or len(values) != len(keys):
             raise ValueError
-        decoded = []
-        for (name, _desc), value in zip(keys, values, strict=True):
-            kind = CURSOR_FIELDS[name]
-            if value is None and name in NULLABLE:
-                decoded.append(None)
-            elif kind is datetime and isinstance(value, str):
-                moment = datetime.fromisoformat(value)
-                if timezone.is_naive(moment) or not 1900 <= moment.year <= 9998:
-                    raise ValueError
-                decoded.append(moment)
-            elif kind is int and isinstance(value, int) and not isinstance(value, bool) and 0 <= value < 2**62:
-                decoded.append(value)
-            elif kind is str and isinstance(value, str) and len(value) <= 1000:
-                decoded.append(value)
-            else:
-                raise ValueError
+        return [_checked(name, value) for (name, _desc), value in zip(keys, values, strict=True)]
     except (ValueError, TypeError, binascii.Error, UnicodeDecodeError, json.JSONDecodeError) as error:
         raise ValidationError({"cursor": [CURSOR_MESSAGE]}) from error
-    return decoded
+
+
+def _checked(name, value):
+    """One cursor value as its field holds it, or ValueError: a forged cursor is a 400, never a 500."""
+    kind = CURSOR_FIELDS[name]
+    if value is None and name in NULLABLE:
+        return None
+    if kind is datetime and isinstance(value, str):
+        moment = datetime.fromisoformat(value)
+        if timezone.is_naive(moment) or not 1900 <= moment.year <= 9998:
+            raise ValueError
+        return moment
+    if kind is int and isinstance(value, int) and not isinstance(value, bool) and 0 <= value < 2**62:
+        return value
+    if kind is str and isinstance(value, str) and len(value) <= 1000:
+        return value
+    raise ValueError
 
 
 def _after(keys, values):

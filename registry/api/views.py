@@ -311,7 +311,8 @@ class EvaluationViewSet(
         evaluation = self.get_object()  # CanEditEvaluation: its owner or co-editor (or a moderator)
         params = SubmitSerializer(data=request.data)
         params.is_valid(raise_exception=True)
-        _as_api_errors(workflow.submit, evaluation, by=request.user, change_note=params.validated_data.get("change_note"))
+        note = params.validated_data.get("change_note")
+        _as_api_errors(workflow.submit, evaluation, by=request.user, change_note=note)
         return self._respond_to_editor(evaluation.pk)
 
     @extend_schema(

@@ -9,7 +9,6 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.db.models import Q
 
-from registry.services.versions import CHANGE_NOTE_LENGTH
 from registry import rules
 from registry.forms.base import GovukForm, text_field, yes_no_field
 from registry.models import Department, DesignType, Organisation, PolicyArea
@@ -22,6 +21,7 @@ from registry.models.evaluations import (
     http_url_validator,
 )
 from registry.models.findings import Direction, Significance
+from registry.services.versions import CHANGE_NOTE_LENGTH
 
 MAX_SUMMARY = 10000
 # GOV.UK organisations that no longer exist: not offered for new rows.
@@ -297,6 +297,15 @@ class MoneyField(forms.DecimalField):
         return super().to_python(value)
 
 
+class CountField(forms.IntegerField):
+    """A whole number as people write it: "1,250" or "1250"."""
+
+    def to_python(self, value):
+        if isinstance(value, str):
+            value = value.strip().replace(",", "").replace(" ", "")
+        return super().to_python(value)
+
+
 class CostsForm(GovukForm):
     is_grant_funded = yes_no_field("Is the intervention distributing funding via a grant?")
     grant_number = text_field("Grant number (optional)", 100)
@@ -340,7 +349,24 @@ class LinkForm(GovukForm):
         return self.cleaned_data["url"].strip()
 
 
+def _decimal_field(label, *, max_digits, decimal_places, hint, example, low=None, high=None):
+    """An optional number with GOV.UK messages; `low`/`high` bound it where a range is fixed."""
+    name = label.removesuffix(" (optional)")
+    lower = name[0].lower() + name[1:]
+    messages = {"invalid": f"Enter the {lower} as a number, like {example}",
+                "max_digits": f"Enter a smaller {lower}", "max_whole_digits": f"Enter a smaller {lower}",
+                "max_decimal_places": f"Use at most {decimal_places} decimal places"}
+    if low is not None:
+        messages["min_value"] = f"{name} must be between {low} and {high}"
+        messages["max_value"] = f"{name} must be between {low} and {high}"
+    return forms.DecimalField(label=label, required=False, max_digits=max_digits, decimal_places=decimal_places,
+                              min_value=low, max_value=high, help_text=hint, error_messages=messages)
+
+
 class FindingForm(GovukForm):
+    intervention = text_field(
+        "Intervention (optional)", 255,
+        hint="The project or strand this finding is about, when the evaluation covers several.")
     outcome = text_field("Outcome", 255, required=True, required_message="Enter the outcome",
                          hint="What was measured, for example: reoffending within 12 months.")
     comparison = text_field("Compared with (optional)", 255)
@@ -356,6 +382,21 @@ class FindingForm(GovukForm):
                         "max_whole_digits": "Enter a smaller effect size"},
     )
     effect_unit = text_field("Unit of the effect (optional)", 80, hint="For example: percentage points.")
+    ci_lower = _decimal_field("Confidence interval, lower bound (optional)", max_digits=14, decimal_places=4,
+                              hint="For example -14.2.", example="-14.2")
+    ci_upper = _decimal_field("Confidence interval, upper bound (optional)", max_digits=14, decimal_places=4,
+                              hint="For example -7.8.", example="-7.8")
+    ci_level = _decimal_field("Confidence level, per cent (optional)", max_digits=5, decimal_places=2,
+                              hint="For example 95.", example="95", low=0, high=100)
+    p_value = _decimal_field("P-value (optional)", max_digits=8, decimal_places=6,
+                             hint="A number from 0 to 1, for example 0.03.", example="0.03", low=0, high=1)
+    sample_size = CountField(
+        label="Sample size (optional)", required=False, min_value=0, max_value=2_147_483_647,
+        help_text="The number of people or units the finding is based on, for example 1,250.",
+        error_messages={"invalid": "Enter the sample size as a whole number, like 1250",
+                        "min_value": "Sample size must be 0 or more",
+                        "max_value": "Enter a smaller sample size"},
+    )
     significance = forms.ChoiceField(label="Statistical significance", choices=Significance.choices,
                                      widget=forms.RadioSelect,
                                      error_messages={"required": "Select the statistical significance",

@@ -89,3 +89,19 @@ class Finding(models.Model):
         value = self.effect_size.normalize()
         text = f"{value:+f}" if value != 0 else "0"
         return f"{text} {self.effect_unit}".strip()
+
+    @property
+    def statistics_display(self):
+        """The numbers a finding states, in one line for lists: "effect +4 points,
+        95% CI 1 to 7, p = 0.03, sample of 1,250". Empty when it states none."""
+        parts = []
+        if self.effect_size is not None:
+            parts.append(f"effect {self.effect_display}")
+        if self.ci_lower is not None and self.ci_upper is not None:
+            level = f"{self.ci_level.normalize():f}% " if self.ci_level is not None else ""
+            parts.append(f"{level}CI {self.ci_lower.normalize():f} to {self.ci_upper.normalize():f}")
+        if self.p_value is not None:
+            parts.append(f"p = {self.p_value.normalize():f}")
+        if self.sample_size is not None:
+            parts.append(f"sample of {self.sample_size:,}")
+        return ", ".join(parts)

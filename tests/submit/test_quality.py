@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from registry import quality
-from registry.models import Place
+from registry.models import EvaluationOrganisation, Organisation, Place, Programme
 from registry.services import drafts, workflow
 from tests.submit.helpers import answer
 from tests.submit.test_review import complete_draft
@@ -59,6 +59,23 @@ def test_dates_links_and_places_that_look_wrong_warn(contributor):
     assert {"event_repeated", "actual_date_in_future", "place_name_too_short"} <= {p.code for p in found}
     assert not quality.blocking(draft)
     workflow.submit(draft, by=contributor)  # warnings never refuse
+
+
+def test_names_too_short_to_be_names_warn_wherever_they_were_typed(contributor):
+    draft = complete_draft(contributor)
+    draft.programme = Programme.objects.create(name="P", slug="p-one-letter")
+    draft.save()
+    EvaluationOrganisation.objects.create(
+        evaluation=draft, organisation=Organisation.objects.create(name="I.", slug="i-dot"), role="evaluator")
+    EvaluationOrganisation.objects.create(
+        evaluation=draft, organisation=Organisation.objects.create(name="IFS", slug="ifs-test"), role="partner")
+    draft.places.add(Place.objects.create(name="-", slug="dash"))
+    found = {p.code: p.message for p in quality.warnings(draft)}
+    assert found["programme_name_too_short"].startswith("The programme “P” is too short to be a name")
+    assert found["organisation_name_too_short"].startswith("The organisation “I.” is too short")
+    assert "IFS" not in found["organisation_name_too_short"]  # three letters is a name
+    assert found["place_name_too_short"].startswith("The place “-” is too short")
+    assert not quality.blocking(draft)
 
 
 def test_an_end_before_its_start_warns_when_it_arrived_in_any_order(contributor):

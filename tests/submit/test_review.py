@@ -186,3 +186,17 @@ def test_visitors_history_is_chosen_by_the_published_flag_not_by_the_wording_of_
     history = client.get(reverse("registry:evaluation-history", kwargs={"slug": published.slug})).content.decode()
     assert "Published version 1" in history  # said from the flag and the version, not the reason's words
     assert "a draft step" not in history
+
+
+def test_changes_since_returned_name_what_the_record_says_not_its_review_state(client, contributor, moderator):
+    draft = complete_draft(contributor)
+    workflow.submit(draft, by=contributor)
+    workflow.return_for_changes(draft, by=moderator, comment="Add the end date.")
+    draft.refresh_from_db()
+    drafts.add_item(draft, "dates", {"category": "evaluation_end", "year": 2023}, by=contributor)
+    workflow.submit(draft, by=contributor)
+    client.force_login(moderator)
+    html = client.get(reverse("registry:review", kwargs={"pk": draft.pk})).content.decode()
+    changed = html.split("registry-changes-since-returned", 1)[1].split("</dl>", 1)[0]
+    assert "Evaluation end: 2023" in changed
+    assert "Visibility" not in changed and "Returned" not in changed and "Submitted" not in changed

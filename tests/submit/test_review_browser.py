@@ -99,7 +99,7 @@ def test_quality_warnings_on_check_your_answers_and_review(seeded_live_server, p
     page.goto(base + reverse("registry:submit-check", kwargs={"pk": draft.pk}))
     warnings = page.locator(".registry-quality__warnings").inner_text()
     for words in ("says decrease but its effect size is +4", "https://localhost/plan",
-                  "marked actual but is in the future", "“x” is one character long"):
+                  "marked actual but is in the future", "“x” is too short to be a name"):
         assert words in warnings
     narrow(page, axe, "check-warnings")
     page.get_by_role("button", name="Submit for review").click()  # warnings do not stop a submission

@@ -127,3 +127,35 @@ def test_messages_say_what_to_do(owner, draft):
 def test_question_pages_count_pages_not_questions(owner, draft):
     html = owner.get(step(draft, "stage")).content.decode()
     assert "Page 2 of 14" in html and "Question" not in html
+
+
+def test_a_finding_records_its_intervention_interval_p_value_and_sample(owner, draft):
+    answers = {**FINDING, "intervention": "Future4Me", "effect_size": "-11", "effect_unit": "percentage points",
+               "ci_lower": "-14.2", "ci_upper": "-7.8", "ci_level": "95", "p_value": "0.03",
+               "sample_size": "1,250", "action": "add"}
+    assert owner.post(step(draft, "findings"), answers).status_code == 302
+    finding = draft.findings.get()
+    assert (finding.intervention, finding.sample_size) == ("Future4Me", 1250)
+    assert [str(v.normalize()) for v in (finding.ci_lower, finding.ci_upper, finding.ci_level, finding.p_value)] == [
+        "-14.2", "-7.8", "95", "0.03"]
+    listed = owner.get(step(draft, "findings")).content.decode()
+    assert "(intervention: Future4Me)" in listed
+    assert "effect -11 percentage points, 95% CI -14.2 to -7.8, p = 0.03, sample of 1,250" in listed
+    check = owner.get(reverse("registry:submit-check", kwargs={"pk": draft.pk})).content.decode()
+    assert "Future4Me, Attainment: Went up." in check
+
+
+@pytest.mark.parametrize(("name", "typed", "message"), [
+    ("p_value", "1.5", "P-value must be between 0 and 1"),
+    ("p_value", "small", "Enter the p-value as a number, like 0.03"),
+    ("ci_level", "120", "Confidence level, per cent must be between 0 and 100"),
+    ("sample_size", "12.5", "Enter the sample size as a whole number, like 1250"),
+    ("sample_size", "-3", "Sample size must be 0 or more"),
+    ("ci_upper", "-20", "The upper end of the confidence interval must not be below the lower end"),
+])
+def test_a_findings_numbers_get_messages_and_nothing_is_saved(owner, draft, name, typed, message):
+    answers = {**FINDING, "ci_lower": "-14.2", "action": "add", name: typed}
+    response = owner.post(step(draft, "findings"), answers)
+    assert response.status_code == 200
+    assert field_error(response, f"id_{name}") == message
+    assert not draft.findings.exists()

@@ -51,7 +51,8 @@ def answer_sections(evaluation, tree, *, editable):
     about.append(row("co_editors", "Co-editors", co_editors, "basics", "None"))
     dates = [f"{d.label}: {d.when}" + (f" ({d.get_status_display().lower()})" if d.status else "")
              for d in evaluation.event_dates.all()]
-    findings = [f"{f.outcome}: {f.statement}" + (f" ({f.effect_display})" if f.effect_size is not None else "")
+    findings = [(f"{f.intervention}, " if f.intervention else "") + f"{f.outcome}: {f.statement}"
+                + (f" ({f.statistics_display})" if f.statistics_display else "")
                 for f in evaluation.findings.all()]
     documents = [{"text": d.title, "href": d.get_absolute_url()} for d in evaluation.documents.all()]
     sharing = from_presenter(sections["sharing"])

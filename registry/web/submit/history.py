@@ -29,6 +29,8 @@ from registry.models import (
 from registry.selectors import drafts as queries
 
 HIDDEN_FIELDS = ["id", "created_at", "updated_at", "slug", "owner", "review_comment", "summary_machine_written"]
+# The review's own fields: what the record says is unchanged when only these move.
+WORKFLOW_FIELDS = ["visibility", "version", "published_at", "withdrawn_at", "withdrawn_reason"]
 M2M_LABELS = {"other_departments": (Department, "department"), "places": (Place, "place"),
               "policy_areas": (PolicyArea, "policyarea")}
 
@@ -164,14 +166,15 @@ def changes_since_returned(evaluation):
             returned = version
     if returned is None:
         return None
+    # Returning and resubmitting change the record's state, not what it says.
     return {"when": in_words(returned.history_date),
-            "changes": _differences(evaluation, returned, versions[-1])}
+            "changes": _differences(evaluation, returned, versions[-1], also_hidden=WORKFLOW_FIELDS)}
 
 
-def _differences(evaluation, old, new):
+def _differences(evaluation, old, new, also_hidden=()):
     """[{"label", "removed": [...], "added": [...]}] between two saved states."""
     changes = []
-    delta = new.diff_against(old, excluded_fields=HIDDEN_FIELDS)
+    delta = new.diff_against(old, excluded_fields=[*HIDDEN_FIELDS, *also_hidden])
     labels = _labels()
     for change in delta.changes:
         field = Evaluation._meta.get_field(change.field)

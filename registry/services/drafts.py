@@ -8,7 +8,8 @@ door changes a record's `version`; only publishing does (services/workflow.py).
 """
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -39,11 +40,15 @@ API_REASON = "Changed through the API"
 
 
 @transaction.atomic
-def create_draft(*, by: User, title: str, step: str = "basics", reason: str = "Draft created") -> Evaluation:
-    """A new draft owned by `by`, with its journey state."""
+def create_draft(*, by: User, title: str, step: str = "basics", reason: str = "Draft created",
+                 history: bool = True) -> Evaluation:
+    """A new draft owned by `by`, with its journey state. Without `history` the first
+    save writes no history entry: the caller saves the record again at once, with its
+    answers, and that entry is the one worth keeping."""
     evaluation = stamp(Evaluation(title=title, slug=unique_slug(title), owner=by), by, reason)
     evaluation.full_clean()
-    evaluation.save()
+    with _history_paused(evaluation, paused=not history):
+        evaluation.save()
     Submission.objects.create(evaluation=evaluation, step_reached=step)
     return evaluation
 
@@ -243,29 +248,50 @@ ROW_LISTS = {"event_dates": EventDate, "links": Link, "findings": Finding, "orga
 
 
 @transaction.atomic
-def create_record(data: Mapping[str, Any], *, by: User) -> Evaluation:
+def create_record(data: Mapping[str, Any], *, by: User, checks: bool = True) -> Evaluation:
     """A new record, owned by `by`, as a draft: nobody else sees it until it is published.
-    Created as the journey creates one, so the owner can carry on in "Your evaluations"."""
-    evaluation = create_draft(by=by, title=data.get("title", ""), reason="Draft created through the API")
-    return _apply(evaluation, dict(data), by=by, reason="Draft created through the API")
+    Created as the journey creates one, so the owner can carry on in "Your evaluations".
+    Its history starts with one entry holding every answer (not one per list set).
+    Without `checks` the quality checks are left to workflow.submit and publish (an
+    import that publishes at once would otherwise run them three times a record)."""
+    evaluation = create_draft(by=by, title=data.get("title", ""), reason="Draft created through the API",
+                              history=False)
+    return _apply(evaluation, dict(data), by=by, reason="Draft created through the API", new=True,
+                  checks=checks)
 
 
 @transaction.atomic
-def update_record(evaluation: Evaluation, data: Mapping[str, Any], *, by: User) -> Evaluation:
+def update_record(evaluation: Evaluation, data: Mapping[str, Any], *, by: User, checks: bool = True) -> Evaluation:
     """Change a record's fields and, for each list given, replace its rows. The
     permission check has been made by the caller; the version is not changed."""
-    return _apply(evaluation, dict(data), by=by, reason=API_REASON)
+    return _apply(evaluation, dict(data), by=by, reason=API_REASON, checks=checks)
 
 
-def _apply(evaluation: Evaluation, data: dict[str, Any], *, by: User, reason: str) -> Evaluation:
+@contextmanager
+def _history_paused(evaluation: Evaluation, *, paused: bool = True) -> Iterator[None]:
+    """No history entry for the record's saves and list changes inside: the save that
+    follows records the record with all its lists in one entry (django-simple-history
+    otherwise writes one per list changed, each copying every list)."""
+    if paused:
+        evaluation.skip_history_when_saving = True  # type: ignore[attr-defined]
+    try:
+        yield
+    finally:
+        if paused:
+            del evaluation.skip_history_when_saving  # type: ignore[attr-defined]
+
+
+def _apply(evaluation: Evaluation, data: dict[str, Any], *, by: User, reason: str, new: bool = False,
+           checks: bool = True) -> Evaluation:
     relations = {name: data.pop(name) for name in M2M_FIELDS if name in data}
     methods = data.pop("methods", None)
     rows = {name: data.pop(name) for name in ROW_LISTS if name in data}
     stamp(evaluation, by, reason)
     for name, value in data.items():
         setattr(evaluation, name, value)
-    for name, value in relations.items():
-        getattr(evaluation, name).set(value)
+    with _history_paused(evaluation):
+        for name, value in relations.items():
+            getattr(evaluation, name).set(value)
     if "lead_department" in data or "other_departments" in relations:
         rules.enforce(rules.lead_not_also_other(evaluation.lead_department, evaluation.other_departments.all()))
     if methods is not None:
@@ -273,25 +299,25 @@ def _apply(evaluation: Evaluation, data: dict[str, Any], *, by: User, reason: st
         evaluation.designs.exclude(design_type__in=list(chosen)).delete()
         _write_designs(evaluation, chosen, evaluation.designs.all())
     for name, values in rows.items():
-        _replace_rows(evaluation, name, values, by=by, reason=reason)
+        _replace_rows(evaluation, name, values, by=by, reason=reason, new=new)
     evaluation.full_clean(exclude=["slug"])
     evaluation.save()
     # The same pre-publication checks the journey shows, for the API to answer with:
     # blocking ones also stop workflow.submit and workflow.publish. An attribute of
     # this answer, not a column (declared on the model without a field).
-    evaluation.quality_problems = quality.problems(evaluation)
+    evaluation.quality_problems = quality.problems(evaluation) if checks else []
     return evaluation
 
 
 def _replace_rows(evaluation: Evaluation, name: str, rows: list[Mapping[str, Any]], *, by: User,
-                  reason: str) -> None:
+                  reason: str, new: bool = False) -> None:
     """A list given replaces the record's rows of that kind (one by one, so history records each)."""
     model = ROW_LISTS[name]
     if model is EventDate:
         problems = rules.dates_in_order(rows)
         if problems:
             rules.enforce(next(iter(problems.values())))
-    for old in model._default_manager.filter(evaluation=evaluation):
+    for old in [] if new else model._default_manager.filter(evaluation=evaluation):  # a new record has none
         stamp(old, by, reason).delete()
     for position, row in enumerate(rows):  # findings counted from 0, as the journey adds them
         extra = {"position": position} if model is Finding else {}

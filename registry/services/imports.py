@@ -60,14 +60,19 @@ def _write(rows: Iterable[ImportRow], *, by: User, publish: bool, trial: bool,
     rows = list(rows)
     existing = Evaluation.objects.in_bulk([r.external_id for r in rows], field_name="slug")
     written = Written()
+    # Places, programmes and organisations named by many rows are looked up once.
+    made: named_values.Made = {}
+    # The quality checks run when the record is submitted and published; a draft
+    # import reports only what the services refuse, so the checks are not run twice more.
     for done, row in enumerate(rows, start=1):
         try:
             evaluation = existing.get(row.external_id)
             if evaluation is None:
-                evaluation = named_values.create_record({**row.data, "slug": row.external_id}, by=by)
+                evaluation = named_values.create_record({**row.data, "slug": row.external_id}, by=by, made=made,
+                                                        checks=False)
                 written.created.append(evaluation)
             else:
-                evaluation = named_values.update_record(evaluation, row.data, by=by)
+                evaluation = named_values.update_record(evaluation, row.data, by=by, made=made, checks=False)
                 written.updated.append(evaluation)
             if publish and evaluation.visibility != Visibility.PUBLISHED:
                 _publish(evaluation, by=by)

@@ -31,11 +31,15 @@ class NewName:
     name: str
 
 
-def with_named_values(data: Mapping[str, Any]) -> dict[str, Any]:
+Made = dict[tuple[type[models.Model], str], models.Model]
+
+
+def with_named_values(data: Mapping[str, Any], made: Made | None = None) -> dict[str, Any]:
     """`data` with each NewName (the programme, a place, an organisation's) made a row;
-    "Leeds" and "LEEDS" in one write are one place."""
+    "Leeds" and "LEEDS" in one write are one place. `made`: the rows already made or
+    found in this transaction (an import's rows share one, so each name is looked up once)."""
     data = dict(data)
-    made: dict[tuple[type[models.Model], str], models.Model] = {}
+    made = {} if made is None else made
 
     def resolved(value: Any) -> Any:
         if not isinstance(value, NewName):
@@ -57,15 +61,17 @@ def with_named_values(data: Mapping[str, Any]) -> dict[str, Any]:
 
 
 @transaction.atomic
-def create_record(data: Mapping[str, Any], *, by: User) -> Evaluation:
+def create_record(data: Mapping[str, Any], *, by: User, made: Made | None = None,
+                  checks: bool = True) -> Evaluation:
     """drafts.create_record, with places and programmes given by name."""
-    return drafts.create_record(with_named_values(data), by=by)
+    return drafts.create_record(with_named_values(data, made), by=by, checks=checks)
 
 
 @transaction.atomic
-def update_record(evaluation: Evaluation, data: Mapping[str, Any], *, by: User) -> Evaluation:
+def update_record(evaluation: Evaluation, data: Mapping[str, Any], *, by: User, made: Made | None = None,
+                  checks: bool = True) -> Evaluation:
     """drafts.update_record, with places and programmes given by name."""
-    return drafts.update_record(evaluation, with_named_values(data), by=by)
+    return drafts.update_record(evaluation, with_named_values(data, made), by=by, checks=checks)
 
 
 __all__ = ["NAME_MAX", "NewName", "create_record", "named", "same_name", "tidy_name", "update_record",

@@ -1,6 +1,9 @@
 """Moderators bring in a department's catalogue (/import/): upload, a validation
 report (nothing saved), then import as drafts or publish. The work is in
 registry/imports/; these views translate HTTP to it."""
+import math
+import time
+
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
@@ -37,9 +40,13 @@ def upload(request):
     if request.method == "POST" and form.is_valid():
         name = request.FILES["file"].name
         data, findings = form.cleaned_data["file"], form.cleaned_data["findings"]
+        started = time.monotonic()
         report = importer.trial(data, name, findings, by=request.user)
+        # The check writes every record and rolls it back, so it takes about as long
+        # as the import will: the report page says so, rather than guess a rate.
+        seconds = time.monotonic() - started
         token = uploads.save(request.user, data, name, findings) if report.ok else ""
-        return _report(request, report, name, token)
+        return _report(request, report, name, token, seconds)
     return render(request, "registry/imports/upload.html", {"form": form, "errors": form.errors},
                   status=400 if form.errors else 200)
 
@@ -61,12 +68,24 @@ def confirm(request, token):
                                                           "publish": publish})
 
 
-def _report(request, report, filename, token):
+def _report(request, report, filename, token, seconds=None):
     problems = [{"where": where(p), "message": p.message, "anchor": f"problem-{i}"}
                 for i, p in enumerate(report.problems, start=1)]
     return render(request, "registry/imports/report.html", {
         "report": report, "filename": filename, "token": token, "problems": problems,
+        "estimate": _estimate(seconds),
     }, status=400 if problems else 200)
+
+
+def _estimate(seconds):
+    """How long the import is likely to take, in words: the check's own time, rounded up."""
+    if seconds is None:
+        return ""
+    if seconds < 10:
+        return "a few seconds"
+    if seconds < 90:
+        return f"about {math.ceil(seconds / 10) * 10} seconds"
+    return f"about {math.ceil(seconds / 60)} minutes"
 
 
 @moderators_only

@@ -3,6 +3,7 @@ then import as drafts or publish; templates to download; everyone else kept out.
 
 import io
 import re
+from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -149,3 +150,25 @@ def test_a_formula_in_an_uploaded_workbook_is_reported(moderator_client):
     assert response.status_code == 400
     assert "Row 2, title: Cell B2 of the records sheet holds a formula" in response.content.decode()
     assert not Evaluation.objects.filter(slug="dfe-2021-001").exists()
+
+
+def test_the_report_says_how_long_the_import_will_take_and_loads_the_progress_script(moderator_client):
+    """The check writes every record and rolls back, so its time is the estimate; the
+    buttons announce the import under way (static script, no inline JS for the CSP)."""
+    from django.contrib.staticfiles import finders
+
+    response = upload(moderator_client, csv_bytes([row(), row(external_id="dfe-2021-002", title="Second")]))
+    page = response.content.decode()
+    assert "Checking the 2 records took a few seconds. Importing them will take about as long" in page
+    assert 'data-importing="Importing 2 records…"' in page and 'data-prevent-double-click="true"' in page
+    assert re.search(r'<script type="module" src="/static/registry/imports\.js', page)
+    script = Path(finders.find("registry/imports.js")).read_text(encoding="utf-8")
+    assert "data-import-form" in script and "aria-disabled" in script
+    assert "data-import-form" not in page.split("<script", 1)[-1].split("</script>")[0]  # nothing of it inline
+
+
+@pytest.mark.parametrize("seconds, words", [(3, "a few seconds"), (42, "about 50 seconds"), (200, "about 4 minutes")])
+def test_the_estimate_in_words(seconds, words):
+    from registry.web.imports import _estimate
+
+    assert _estimate(seconds) == words

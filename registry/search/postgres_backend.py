@@ -41,6 +41,7 @@ from contextlib import contextmanager, nullcontext
 from functools import lru_cache
 from itertools import compress, islice, repeat
 
+import numpy
 from django.db import DatabaseError, connection, transaction
 from rapidfuzz.distance import OSA
 from whoosh.lang import stemmer_for_language
@@ -89,6 +90,8 @@ FREQUENT_STEMS = 1000
 # Ties keep the order entries were indexed in, as whoosh's do.
 ORDERS = {"relevance": "rank DESC, id", "newest": "sort_date DESC, id", "oldest": "sort_date, id"}
 REFINED = 50  # matches ranked again by BM25 (see _refined_sql)
+BULK_CHUNKS = 500  # chunks written at once from which the GIN indexes are filled in bulk
+GIN_INDEXES = ("search_chunk_vector", "search_chunk_pairs")
 AVERAGE_TITLE, AVERAGE_BODY = 7, 150  # typical lengths in lexemes, for BM25's length normalisation
 # Facet counts when no filter leaves a facet uncounted: every match's values.
 FACETS_OF_MATCHED = ("(SELECT json_agg(json_build_array(v, n)) FROM (SELECT v, count(*) AS n "
@@ -126,46 +129,62 @@ def pair_hashes(text, frequent):
     frequent stems are stored: a phrase holding a rarer word is found through that
     word's own index entry, in few enough chunks to check word positions. Storing
     every pair made the index 3.7 times the text of the benchmark's corpus."""
-    kept = _frequent_words(frequent).kept(_PAIR_WORD.findall((text or "").lower()))
-    pairs = set(zip(kept, kept[1:], strict=False))
-    return sorted({_cached_pair_hash(pair) for pair in pairs if pair[0] is not None and pair[1] is not None})
+    return _frequent_words(frequent).pair_hashes(_PAIR_WORD.findall((text or "").lower()))
 
 
 class _FrequentWords:
-    """Each word's stem when it is one of the frequent stems, None otherwise,
-    looked up in C (map over dict.get) and stemmed once per word ever seen: a
-    Python step per word made pair hashing most of ingest's own CPU."""
+    """Pair hashing for one set of frequent stems, done mostly in C: a Python step
+    per word (or per pair) made pair hashing most of ingest's own CPU.
+
+    Each word seen is looked up once in a dict (map over dict.get) for its stem's
+    number among the frequent stems, or -1; words never seen before are stemmed
+    once. NumPy then finds the adjacent pairs of two frequent stems and their
+    distinct pairs, and only those (about one in six of a report's pairs) are hashed,
+    each pair once per process. Measured on 4,020 passages of the benchmark's
+    reports: 1.3 s with a Python set of every pair, about 0.4 s this way."""
 
     LIMIT = 1_000_000  # words remembered before starting afresh
 
     def __init__(self, frequent):
         self.frequent = frequent
-        self.stems, self.rare = {}, set()
+        self.stems = sorted(frequent)
+        self.numbers = {stem: i for i, stem in enumerate(self.stems)}
+        self.words: dict[str, int] = {}
+        # Each pair's hash once computed, by pair number (first * n + second); -1 until
+        # then. At most 1,000 frequent stems: a million entries, 4 MB.
+        self.hashes = numpy.full(len(self.stems) ** 2, -1, dtype=numpy.int32)
 
-    def kept(self, words):
-        found = list(map(self.stems.get, words))
-        new = set(compress(words, map(operator.is_, found, repeat(None)))) - self.rare
-        if new:
-            if len(self.stems) + len(self.rare) > self.LIMIT:
-                self.stems, self.rare = {}, set()
-            for word in new:
-                stem = _stem(word)
-                if stem in self.frequent:
-                    self.stems[word] = stem
-                else:
-                    self.rare.add(word)
-            found = list(map(self.stems.get, words))
-        return found
+    def _numbered(self, words):
+        found = list(map(self.words.get, words))
+        if None in found:
+            if len(self.words) > self.LIMIT:
+                self.words = {}
+            for word in set(compress(words, map(operator.is_, found, repeat(None)))):
+                self.words[word] = self.numbers.get(_stem(word), -1)
+            found = list(map(self.words.get, words))
+        return numpy.fromiter(found, dtype=numpy.int64, count=len(found))
+
+    def pair_hashes(self, words):
+        if len(words) < 2 or not self.stems:
+            return []
+        numbers = self._numbered(words)
+        first, second = numbers[:-1], numbers[1:]
+        both = (first >= 0) & (second >= 0)
+        keys = numpy.unique(first[both] * len(self.stems) + second[both])
+        hashes = self.hashes[keys]
+        unknown = hashes < 0
+        if unknown.any():
+            for key in keys[unknown].tolist():
+                a, b = divmod(key, len(self.stems))
+                self.hashes[key] = pair_hash(self.stems[a], self.stems[b])
+            hashes = self.hashes[keys]
+        hashes.sort()
+        return hashes.tolist()
 
 
 @lru_cache(maxsize=4)
 def _frequent_words(frequent):
     return _FrequentWords(frequent)
-
-
-@lru_cache(maxsize=500_000)
-def _cached_pair_hash(pair):
-    return pair_hash(*pair)
 
 
 def _int_array(values):
@@ -286,6 +305,33 @@ class PostgresBackend(SearchBackend):
     def _insert_chunks(self, cursor, entry_ids, numbers, indexed, spans=None, frequent=None):
         spans = spans or [(0, 0)] * len(entry_ids)
         frequent = self._frequent(cursor) if frequent is None else frequent
+        with self._filling_in_bulk(cursor, len(entry_ids)):
+            self._insert_chunk_rows(cursor, entry_ids, numbers, indexed, spans, frequent)
+
+    @contextmanager
+    def _filling_in_bulk(self, cursor, rows):
+        """A large write (an ingest batch, a rebuild) fills the chunks' GIN indexes in
+        bulk: its new entries wait in each index's pending list, raised for this
+        transaction only, and are then moved into the index in one sorted pass
+        (gin_clean_pending_list), instead of a merge every 4 MB (the default
+        gin_pending_list_limit) inside the inserts. Measured on 50 reports (9.9 MB):
+        7.7 to 8.2 s to store and index them, against 5.5 s plus 0.9 s for the bulk
+        move. Searches never see a long pending list: it is emptied before commit.
+        Only the indexes' owner may empty them; another role writes as before."""
+        if rows < BULK_CHUNKS or not self._owns_indexes(cursor):
+            yield
+            return
+        cursor.execute("SET LOCAL gin_pending_list_limit = '1GB'")
+        yield
+        cursor.execute("SELECT gin_clean_pending_list(i::regclass) FROM unnest(%s::text[]) AS i", [list(GIN_INDEXES)])
+        cursor.execute("SET LOCAL gin_pending_list_limit TO DEFAULT")
+
+    def _owns_indexes(self, cursor):
+        cursor.execute("SELECT coalesce(bool_and(pg_has_role(c.relowner, 'USAGE')), false) FROM pg_class c "
+                       "WHERE c.oid = ANY(%s::regclass[])", [list(GIN_INDEXES)])
+        return cursor.fetchone()[0]
+
+    def _insert_chunk_rows(self, cursor, entry_ids, numbers, indexed, spans, frequent):
         cursor.execute(
             f"INSERT INTO {CHUNK} (entry_id, number, start, \"end\", vector, pairs) "
             "SELECT x.entry_id, x.number, x.start, x.stop, to_tsvector('english', x.indexed), x.pairs::int[] "

@@ -309,3 +309,55 @@ def test_two_writers_store_every_file_once_each_batch_indexed_once(index, tmp_pa
     for i in range(7):
         assert found(index, f"ingestmarker{i}") == [f"Report {i:02d}"]
     assert "up to date" in check_index()
+
+
+def test_match_links_each_report_to_the_record_its_name_gives_and_lists_the_rest(index, tmp_path):
+    folder = tmp_path / "reports"
+    folder.mkdir()
+    (folder / "project-crewe-final-report.md").write_text("# Crewe final\n\nThe crewematchmarker findings.\n")
+    (folder / "Project Crewe Research Report.md").write_text("# Crewe research\n\nThe titlematchmarker.\n")
+    (folder / "holiday photos.md").write_text("# Holiday\n\nThe unmatchedmarker beach.\n")
+
+    out, err, failed = ingest(str(folder), "--match")
+
+    assert failed is None, err
+    assert f"unmatched {folder / 'holiday photos.md'}: The file name holds no record's external id or title" in out
+    assert "match: 2 documents linked to their records, 1 files matched no record" in out
+    names = ["project-crewe-final-report.md", "Project Crewe Research Report.md", "holiday photos.md"]
+    before = models.Document.objects.exclude(original_filename__in=names).count()  # the seed's
+    linked = {d.original_filename: sorted(d.evaluations.values_list("slug", flat=True))
+              for d in models.Document.objects.filter(original_filename__in=names)}
+    assert linked == {"project-crewe-final-report.md": ["project-crewe"],
+                      "Project Crewe Research Report.md": ["project-crewe"], "holiday photos.md": []}
+    # the matched reports are searchable at once (the unmatched one is stored, as linked holds, but search
+    # lists only documents of published records)
+    assert found(index, "crewematchmarker") == ["Project crewe final report"]
+    assert found(index, "titlematchmarker") == ["Project crewe research report"]
+
+    # run again: nothing stored twice, the links already made are kept
+    out, _, failed = ingest(str(folder), "--match")
+    assert failed is None and "0 added, 3 already stored" in out
+    assert models.Document.objects.count() == before + 3
+    assert models.Document.objects.get(original_filename="project-crewe-final-report.md").evaluations.count() == 1
+
+
+def test_a_manifest_names_the_records_and_bad_options_are_refused(index, tmp_path):
+    folder = tmp_path / "reports"
+    folder.mkdir()
+    (folder / "a.md").write_text("# A\n\nThe manifestmarker report.\n")
+    (folder / "b.md").write_text("# B\n\nAnother report.\n")
+    manifest = tmp_path / "files.csv"
+    manifest.write_text("file,external_id,title\na.md,lincolnshire-partners-in-practice,\nb.md,no-such-record,\n")
+
+    out, err, failed = ingest(str(folder), "--manifest", str(manifest))
+
+    assert failed is None, err
+    assert f"unmatched {folder / 'b.md'}: No record has the external id “no-such-record”" in out
+    a = models.Document.objects.get(original_filename="a.md")
+    assert list(a.evaluations.values_list("slug", flat=True)) == ["lincolnshire-partners-in-practice"]
+    assert not models.Document.objects.get(original_filename="b.md").evaluations.exists()
+
+    _, _, failed = ingest(str(folder), "--match", "--evaluation", "project-crewe")
+    assert failed is not None and "not both" in str(failed)
+    _, _, failed = ingest(str(folder), "--match", "--manifest", str(tmp_path / "missing.csv"))
+    assert failed is not None and "Could not read the manifest" in str(failed)

@@ -14,6 +14,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from simple_history.utils import bulk_create_with_history
 
 from registry import quality, rules
 from registry.models import (
@@ -296,8 +297,15 @@ def _apply(evaluation: Evaluation, data: dict[str, Any], *, by: User, reason: st
         rules.enforce(rules.lead_not_also_other(evaluation.lead_department, evaluation.other_departments.all()))
     if methods is not None:
         chosen = with_ancestors(dict(methods))
-        evaluation.designs.exclude(design_type__in=list(chosen)).delete()
-        _write_designs(evaluation, chosen, evaluation.designs.all())
+        if new:  # a new record has no designs yet, and each type is chosen once
+            designs = [EvaluationDesign(evaluation=evaluation, design_type=design_type, description=text or "")
+                       for design_type, text in chosen.items()]
+            for design in designs:
+                design.clean()
+            _create_rows(EvaluationDesign, [stamp(d, by, reason) for d in designs], by=by, reason=reason)
+        else:
+            evaluation.designs.exclude(design_type__in=list(chosen)).delete()
+            _write_designs(evaluation, chosen, evaluation.designs.all())
     for name, values in rows.items():
         _replace_rows(evaluation, name, values, by=by, reason=reason, new=new)
     evaluation.full_clean(exclude=["slug"])
@@ -319,8 +327,29 @@ def _replace_rows(evaluation: Evaluation, name: str, rows: list[Mapping[str, Any
             rules.enforce(next(iter(problems.values())))
     for old in [] if new else model._default_manager.filter(evaluation=evaluation):  # a new record has none
         stamp(old, by, reason).delete()
+    instances = []
     for position, row in enumerate(rows):  # findings counted from 0, as the journey adds them
         extra = {"position": position} if model is Finding else {}
         instance = stamp(model(evaluation=evaluation, **extra, **row), by, reason)
         instance.full_clean(exclude=["evaluation"])
-        instance.save()
+        if not new:
+            instance.save()
+        instances.append(instance)
+    if new:
+        _create_rows(model, instances, by=by, reason=reason)
+
+
+def _create_rows(model: type[Any], instances: list[Any], *, by: User, reason: str) -> None:
+    """A new record's rows, validated one by one, inserted (with their history entries) in
+    one statement each; the record's own save, which follows, has the index re-read them.
+    Rows a unique constraint would refuse among themselves are saved one at a time instead,
+    so full_clean names the repeated row rather than the database refusing the batch."""
+    unique = [constraint.fields for constraint in model._meta.total_unique_constraints]
+    for fields in unique:
+        keys = [tuple(getattr(instance, name) for name in fields) for instance in instances]
+        if len(set(keys)) < len(keys):
+            for instance in instances:
+                instance.validate_unique()
+                instance.save()
+            return
+    bulk_create_with_history(instances, model, default_user=by, default_change_reason=reason)

@@ -65,7 +65,8 @@ def walk(paths):
 
 def batches(paths, files, megabytes):
     """Split paths into batches of at most `files` files and about `megabytes` MB."""
-    batch, size = [], 0
+    batch: list[Path] = []
+    size = 0
     for path in paths:
         try:
             length = path.stat().st_size
@@ -234,7 +235,7 @@ class Command(BaseCommand):
 
     def run(self, planned, extractor):
         """Read the next batch (extraction runs in the workers) while storing this one."""
-        ahead = deque()
+        ahead: deque = deque()
         for batch in planned:
             ahead.append(self.read(batch, extractor))
             if len(ahead) > 1:
@@ -266,7 +267,7 @@ class Command(BaseCommand):
         batch keeps the database server busy building its index rows; a second
         writer stores the next batch meanwhile, instead of this process waiting.
         """
-        running = deque()
+        running: deque = deque()
         with ThreadPoolExecutor(writers, thread_name_prefix="ingest-writer") as threads:
             try:
                 for batch in planned:

@@ -3,10 +3,22 @@
 // which stay the form's real fields here too: the pickers only choose among them.
 const autocomplete = window.accessibleAutocomplete
 
+// The "not listed" text field beside a picker: named by data-registry-picker-other on the
+// picker's group, or by the form's convention <select name>_name (organisation → organisation_name).
+function otherField (group, select) {
+  const name = group.dataset.registryPickerOther || `${select.name}_name`
+  const field = select.form.elements.namedItem(name)
+  return field && field.tagName === 'INPUT' ? field : null
+}
+
 function enhanceSelect (group) {
   const select = group.querySelector('select')
   if (!select) return
   const options = Array.from(select.options).filter(option => option.value)
+  const describedBy = select.getAttribute('aria-describedby') || '' // "<id>-hint <id>-error"
+  const noun = select.options[0] && !select.options[0].value
+    ? select.options[0].text.replace(/^Select an? /, '') : 'option'
+  const other = otherField(group, select)
   autocomplete.enhanceSelectElement({
     selectElement: select,
     source: (query, populate) => {
@@ -19,11 +31,80 @@ function enhanceSelect (group) {
     dropdownArrow: () => '',
     tNoResults: () => 'No results found'
   })
-  // Clearing the box clears the answer (the plugin leaves the hidden select as it was).
   const input = group.querySelector('input.autocomplete__input')
-  select.form.addEventListener('submit', () => {
-    if (input && !input.value.trim()) select.value = ''
+  if (!input) return
+  const announce = document.createElement('div')
+  announce.className = 'govuk-visually-hidden'
+  announce.setAttribute('aria-live', 'polite')
+  group.appendChild(announce)
+
+  // The plugin only describes its input by its own hint, and re-renders drop ours: keep the
+  // field's hint and error message on it, as they were on the select.
+  const describe = () => {
+    const ids = new Set((input.getAttribute('aria-describedby') || '').split(/\s+/).filter(Boolean))
+    describedBy.split(/\s+/).filter(Boolean).forEach(id => ids.add(id))
+    const value = Array.from(ids).join(' ')
+    if (value && input.getAttribute('aria-describedby') !== value) input.setAttribute('aria-describedby', value)
+  }
+  describe()
+  new MutationObserver(describe).observe(input, { attributes: true, attributeFilter: ['aria-describedby'] })
+
+  // Many names end in their abbreviation, "Ofsted (Ofsted)", "Department for Education (DfE)":
+  // either part typed in full names the option too, when it names only one.
+  const names = option => {
+    const whole = option.text.trim()
+    const parts = whole.match(/^(.+?)\s*\(([^()]+)\)$/)
+    return (parts ? [whole, parts[1], parts[2]] : [whole]).map(name => name.toLowerCase())
+  }
+  const matching = text => {
+    const lower = text.toLowerCase()
+    const whole = options.filter(option => names(option)[0] === lower)
+    return whole.length ? whole : options.filter(option => names(option).includes(lower))
+  }
+  let copied = '' // what this picker put in the "not listed" field, so it can take it back
+  // The typed text decides the answer: an option named exactly is chosen; anything else is
+  // never swapped for a listed option (the plugin keeps the last choice), it goes to the
+  // "not listed" field when there is one, or leaves the select empty so the server says so.
+  const settle = () => {
+    const text = input.value.trim()
+    const found = text ? matching(text) : []
+    const match = found.length === 1 ? found[0] : null
+    select.value = match ? match.value : ''
+    if (match && other && other.value === copied) other.value = ''
+    if (match) { copied = ''; return `${match.text} chosen.` }
+    if (found.length > 1) return `${text} could be more than one ${noun}. Choose one from the list.`
+    if (text && other && (!other.value.trim() || other.value === copied)) {
+      other.value = copied = text
+      return `${text} is not in the list, so it has been entered as a name not listed.`
+    }
+    return text ? `${text} is not in the list. Choose one from the list.` : ''
+  }
+  const say = message => { if (message && announce.textContent !== message) announce.textContent = message }
+
+  // Capture phase: runs before the plugin's own key handling on its wrapper.
+  group.addEventListener('keydown', event => {
+    if (event.target !== input) return
+    const text = input.value.trim()
+    const open = input.getAttribute('aria-expanded') === 'true'
+    const chosen = input.getAttribute('aria-activedescendant')
+    if (event.key === 'Enter' && !chosen) {
+      // Nothing highlighted: the plugin would swallow Enter while its list is open.
+      settle()
+      event.stopPropagation() // the browser submits the form with what was typed
+    } else if (event.key === 'ArrowDown' && !open && text && !options.some(o => o.text.toLowerCase().includes(text.toLowerCase()))) {
+      // With nothing matching, the plugin would open the whole list on its first name.
+      event.stopPropagation()
+      event.preventDefault()
+      say(`No ${noun} matches ${text}. Press Enter to keep what you typed.`)
+    }
+  }, true)
+  input.addEventListener('blur', () => {
+    setTimeout(() => {
+      if (group.contains(document.activeElement)) return // moving into the list of options
+      say(settle())
+    }, 0)
   })
+  select.form.addEventListener('submit', settle)
 }
 
 function enhanceCheckboxes (group, index) {

@@ -34,7 +34,7 @@ function enhanceSelect (group) {
   const input = group.querySelector('input.autocomplete__input')
   if (!input) return
   const announce = document.createElement('div')
-  announce.className = 'govuk-visually-hidden'
+  announce.className = 'govuk-visually-hidden registry-picker__status'
   announce.setAttribute('aria-live', 'polite')
   group.appendChild(announce)
 
@@ -95,7 +95,7 @@ function enhanceSelect (group) {
       // With nothing matching, the plugin would open the whole list on its first name.
       event.stopPropagation()
       event.preventDefault()
-      say(`No ${noun} matches ${text}. Press Enter to keep what you typed.`)
+      say(`No ${noun} matches ${text}.${other ? ' Press Enter to keep what you typed as a name not listed.' : ''}`)
     }
   }, true)
   input.addEventListener('blur', () => {

@@ -45,7 +45,7 @@ def test_a_name_not_listed_and_enter_adds_that_name(organisations_step, page, ax
     type_in_picker(page, "Ipsos UK Research")
     page.keyboard.press("ArrowDown")  # nothing matches: no listed organisation is offered instead
     assert page.locator(".autocomplete__option--focused").count() == 0
-    assert "Press Enter to keep what you typed" in page.locator("[aria-live=polite]").all_inner_texts()[-1]
+    assert "Press Enter to keep what you typed" in page.locator(".registry-picker__status").inner_text()
     with page.expect_navigation():
         page.keyboard.press("Enter")
     assert "Ipsos UK Research" in page.locator(".registry-rows").inner_text()
@@ -117,6 +117,7 @@ def test_a_department_not_listed_leaves_the_choice_empty_so_the_server_says_so(s
     page.keyboard.type("Ministry of Magic")
     page.keyboard.press("ArrowDown")
     assert page.locator(".autocomplete__option--focused").count() == 0
+    assert page.locator(".registry-picker__status").inner_text() == "No department matches Ministry of Magic."
     with page.expect_navigation():
         page.keyboard.press("Enter")
     assert "Select the lead department" in page.locator(".govuk-error-summary").inner_text()
@@ -137,3 +138,16 @@ def test_without_javascript_the_step_is_the_plain_select_and_text_field(
     assert plain.locator("[aria-live]").count() == 0
     assert plain.get_by_label(NOT_LISTED).is_visible()
     context.close()
+
+
+def test_leaving_the_box_shows_and_announces_where_a_name_not_listed_went(organisations_step, page, axe):
+    draft, _ = organisations_step
+    type_in_picker(page, "NatCen Social Research", role="Funder")
+    page.keyboard.press("Tab")
+    assert page.get_by_label(NOT_LISTED).input_value() == "NatCen Social Research"
+    assert page.locator(".registry-picker__status").inner_text() == (
+        "NatCen Social Research is not in the list, so it has been entered as a name not listed.")
+    axe(page, "picker-keyboard-left-box")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Add").click()
+    assert roles(draft) == [("NatCen Social Research", False, "funder")]

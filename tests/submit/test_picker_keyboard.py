@@ -5,6 +5,7 @@ highlighted is chosen for them, and the box is described by the field's hint and
 
 import pytest
 from django.urls import reverse
+from playwright.sync_api import expect
 
 from registry.models import Department, Evaluation, Organisation
 from tests.submit.conftest import DFE, make_user
@@ -45,7 +46,7 @@ def test_a_name_not_listed_and_enter_adds_that_name(organisations_step, page, ax
     type_in_picker(page, "Ipsos UK Research")
     page.keyboard.press("ArrowDown")  # nothing matches: no listed organisation is offered instead
     assert page.locator(".autocomplete__option--focused").count() == 0
-    assert "Press Enter to keep what you typed" in page.locator(".registry-picker__status").inner_text()
+    expect(page.locator(".registry-picker__status")).to_contain_text("Press Enter to keep what you typed")
     with page.expect_navigation():
         page.keyboard.press("Enter")
     assert "Ipsos UK Research" in page.locator(".registry-rows").inner_text()
@@ -74,7 +75,7 @@ def test_partial_text_then_arrow_down_and_enter_chooses_the_highlighted_option(o
     page.keyboard.press("ArrowDown")
     highlighted = page.locator(".autocomplete__option--focused").inner_text().strip()
     page.keyboard.press("Enter")
-    assert page.get_by_label("Organisation", exact=True).input_value() == highlighted
+    expect(page.get_by_label("Organisation", exact=True)).to_have_value(highlighted)
     assert page.get_by_label(NOT_LISTED).input_value() == ""  # the partial text is not kept as a name
     axe(page, "picker-keyboard-highlighted")
     with page.expect_navigation():
@@ -117,7 +118,7 @@ def test_a_department_not_listed_leaves_the_choice_empty_so_the_server_says_so(s
     page.keyboard.type("Ministry of Magic")
     page.keyboard.press("ArrowDown")
     assert page.locator(".autocomplete__option--focused").count() == 0
-    assert page.locator(".registry-picker__status").inner_text() == "No department matches Ministry of Magic."
+    expect(page.locator(".registry-picker__status")).to_have_text("No department matches Ministry of Magic.")
     with page.expect_navigation():
         page.keyboard.press("Enter")
     assert "Select the lead department" in page.locator(".govuk-error-summary").inner_text()
@@ -143,9 +144,9 @@ def test_without_javascript_the_step_is_the_plain_select_and_text_field(
 def test_leaving_the_box_shows_and_announces_where_a_name_not_listed_went(organisations_step, page, axe):
     draft, _ = organisations_step
     type_in_picker(page, "NatCen Social Research", role="Funder")
-    page.keyboard.press("Tab")
-    assert page.get_by_label(NOT_LISTED).input_value() == "NatCen Social Research"
-    assert page.locator(".registry-picker__status").inner_text() == (
+    page.keyboard.press("Tab")  # the picker settles just after the box loses focus
+    expect(page.get_by_label(NOT_LISTED)).to_have_value("NatCen Social Research")
+    expect(page.locator(".registry-picker__status")).to_have_text(
         "NatCen Social Research is not in the list, so it has been entered as a name not listed.")
     axe(page, "picker-keyboard-left-box")
     with page.expect_navigation():

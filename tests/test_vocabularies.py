@@ -59,6 +59,9 @@ def test_all_govuk_organisations_load_and_link_to_govuk(db):
     dfe = Organisation.objects.get(slug="department-for-education")
     assert dfe.govuk_url == "https://www.gov.uk/government/organisations/department-for-education"
     assert Organisation.objects.get(slug="ecorys").govuk_url == ""
+    # GOV.UK's "Home Office (Home Office)" is said once; a real abbreviation stays.
+    assert Organisation.objects.get(slug="home-office").name == "Home Office"
+    assert not Organisation.objects.filter(name__regex=r"^(.+) \(\1\)$").exists()
 
 
 def test_method_synonyms_are_data_linked_to_the_tree(db):

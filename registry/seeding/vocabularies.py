@@ -6,6 +6,7 @@ the vocabulary's code: running it again changes nothing.
 """
 
 import csv
+import re
 from pathlib import Path
 
 VOCABULARY_DIR = Path(__file__).resolve().parent.parent.parent / "fixtures" / "vocabularies"
@@ -88,12 +89,22 @@ def load_policy_areas(apps):
     return created + more[0], updated + more[1]
 
 
+_SAID_TWICE = re.compile(r"(.+) \(\1\)")
+
+
+def plain_name(name):
+    """GOV.UK's list names 32 bodies twice, "Home Office (Home Office)", where
+    others are "Name (abbreviation)": the repeat adds nothing and is dropped."""
+    said_twice = _SAID_TWICE.fullmatch(name)
+    return said_twice.group(1) if said_twice else name
+
+
 def load_organisations(apps):
     Organisation = apps.get_model("registry", "Organisation")
     rows = [
         {
             "slug": r["slug"],
-            "name": r["name"],
+            "name": plain_name(r["name"]),
             "is_govuk": True,
             "format": r["format"],
             "govuk_status": r["govuk_status"],

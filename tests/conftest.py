@@ -107,7 +107,7 @@ def page(browser):
 
 
 def assert_accessible(page, name=None):
-    """Run axe-core on the page; fail on any serious or critical violation.
+    """Run axe-core on the page; fail on any violation, of any impact (minor included).
     With a name, also save a full-page screenshot under test-artifacts/."""
     from axe_playwright_python.sync_playwright import Axe
 

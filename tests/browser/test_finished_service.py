@@ -247,19 +247,41 @@ def test_the_moderators_upload_page_fits_320_px(site, page, django_user_model):
     axe_clean(page, "document-upload-320")
 
 
-# What axe finds on the third-party Swagger UI, each listed on the accessibility statement.
-SWAGGER_FAILURES = {"color-contrast": "1.4.3", "nested-interactive": "4.1.2", "heading-order": "1.3.1",
-                    "region": "outside any page region"}
+
+def assert_no_violations(page, state):
+    def where(node):
+        return node["target"], node["any"][0]["message"] if node["any"] else ""
+
+    violations = Axe().run(page).response["violations"]
+    assert not violations, f"{state}: " + "; ".join(
+        f"{v['id']} ({v['impact']}) {[where(n) for n in v['nodes']][:3]}" for v in violations)
 
 
-def test_the_api_docs_fail_only_as_the_accessibility_statement_says(site, page):
-    """Swagger UI is not ours to fix; the statement must name every way it fails, so a
-    new kind of failure (a newer Swagger UI, a change of ours) fails this test."""
+def test_the_api_docs_pass_axe_opened_run_and_at_320_px(site, page):
+    """Swagger UI is third-party; its failures are repaired by settings (no deep links inside
+    buttons), the page's stylesheet (colours) and static/registry/api_docs.js (landmarks,
+    headings, names, focusable scroll boxes), which reapplies them as Swagger UI redraws."""
     page.goto(site.url + "/api/v1/docs/")
-    page.locator(".opblock").first.wait_for(timeout=20_000)
-    found = {v["id"] for v in Axe().run(page).response["violations"]}
-    assert found <= set(SWAGGER_FAILURES), f"not on the accessibility statement: {found - set(SWAGGER_FAILURES)}"
-    page.goto(site.url + "/accessibility/")
-    statement = page.locator("main").inner_text()
-    for words in SWAGGER_FAILURES.values():
-        assert words in statement
+    listing = page.locator(".opblock", has=page.locator(".opblock-summary-path", has_text="/api/v1/evaluations/"))
+    listing.first.wait_for(timeout=20_000)
+    assert_no_violations(page, "loaded")
+    operation = listing.first
+    operation.locator(".opblock-summary").click()
+    operation.get_by_role("button", name="Try it out").click()
+    operation.get_by_role("button", name="Execute").click()
+    operation.locator(".live-responses-table tr.response .response-col_status").first.wait_for(timeout=20_000)
+    assert_no_violations(page, "a list run")
+    write = page.locator(".opblock-post").first
+    write.locator(".opblock-summary").click()
+    write.get_by_role("button", name="Try it out").click()
+    write.locator("textarea.body-param__text").wait_for()
+    assert_no_violations(page, "a write opened")
+    page.get_by_role("button", name="Authorize").first.click()
+    page.get_by_role("dialog", name="Available authorizations").wait_for()
+    assert_no_violations(page, "the Authorize window")
+    page.locator("button.close-modal").click()
+    page.set_viewport_size({"width": 320, "height": 800})
+    page.wait_for_timeout(50)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 320
+    assert_no_violations(page, "320 px")
+    page.screenshot(path=str(ARTIFACTS / "screenshots" / "api-docs-320.png"))

@@ -138,11 +138,12 @@ class EvaluationFilter(django_filters.FilterSet):
         return queryset.filter(id__in=ids)
 
     def filter_outcome(self, queryset, name, value):
+        if not value.strip():
+            return queryset
         # The gap map's outcome columns group findings by this same key, computed
         # by the database both times so the cell's count is the list's length.
-        key = outcome_key(Value(value))
-        ids = Finding.objects.annotate(key=outcome_key("outcome")).filter(key=key).values("evaluation_id")
-        return queryset.filter(id__in=ids) if value.strip() else queryset
+        findings = Finding.objects.annotate(key=outcome_key("outcome")).filter(key=outcome_key(Value(value)))
+        return queryset.filter(id__in=findings.values("evaluation_id"))
 
     def filter_has_findings(self, queryset, name, value):
         ids = Evaluation.objects.filter(findings__isnull=False).values("id")

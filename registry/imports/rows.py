@@ -312,13 +312,19 @@ def _row_rules(data: dict[str, Any], problems: RowProblems) -> None:
             problems.add("event_dates", message)
 
 
+# The models' check constraints repeat their fields' validators; Django checks each
+# by asking the database (a query per constraint per row), so cells are checked by
+# the validators and clean() alone, and the database still holds the constraints.
+
+
 def _clean_item(instance, *, exclude: list[str]) -> None:
-    instance.full_clean(exclude=exclude)  # the field's validators and the model's clean() (registry.rules)
+    # The field's validators and the model's clean() (registry.rules).
+    instance.full_clean(exclude=exclude, validate_constraints=False)
 
 
 def _clean(instance, problems: RowProblems, *, exclude: list[str]) -> None:
     try:
-        instance.full_clean(exclude=exclude)
+        instance.full_clean(exclude=exclude, validate_constraints=False)
     except ValidationError as error:
         for field, messages in error.message_dict.items():
             for message in messages:

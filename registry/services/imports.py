@@ -1,5 +1,8 @@
-"""Writing an imported spreadsheet: every row through the drafts service (the one
-write path, registry/services/drafts.py via named_values), all in one transaction.
+"""Writing an imported spreadsheet, all in one transaction: new records a batch at a
+time (registry/services/batches.py, which checks what the drafts service checks), and
+records already in the registry, or a batch something refused, one row at a time
+through the drafts service (registry/services/drafts.py via named_values), whose
+messages name the row and the field.
 
 A row the service refuses is noted and the rest are still tried, so the report
 lists every problem at once; then, if any row was refused (or this is a trial
@@ -14,12 +17,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from registry import rules
 from registry.models import Evaluation
 from registry.models.choices import Visibility
-from registry.services import named_values, workflow
+from registry.services import batches, named_values, workflow
 from registry.services.base import User
 
 PUBLISH_NOTE = "Imported from a spreadsheet"
@@ -54,6 +57,9 @@ class Refused(Exception):
         self.written = written
 
 
+BATCH = 250  # new records written together (services/batches.py)
+
+
 @transaction.atomic
 def _write(rows: Iterable[ImportRow], *, by: User, publish: bool, trial: bool,
            progress: Callable[[int], None] | None) -> Written:
@@ -62,28 +68,62 @@ def _write(rows: Iterable[ImportRow], *, by: User, publish: bool, trial: bool,
     written = Written()
     # Places, programmes and organisations named by many rows are looked up once.
     made: named_values.Made = {}
-    # The quality checks run when the record is submitted and published; a draft
-    # import reports only what the services refuse, so the checks are not run twice more.
-    for done, row in enumerate(rows, start=1):
+    done = 0
+    # New records a batch at a time; a batch something refuses is written again one
+    # row at a time, which names each refused row and field.
+    new = [row for row in rows if row.external_id not in existing]
+    for start in range(0, len(new), BATCH):
+        batch = new[start:start + BATCH]
         try:
-            evaluation = existing.get(row.external_id)
-            if evaluation is None:
-                evaluation = named_values.create_record({**row.data, "slug": row.external_id}, by=by, made=made,
-                                                        checks=False)
-                written.created.append(evaluation)
-            else:
-                evaluation = named_values.update_record(evaluation, row.data, by=by, made=made, checks=False)
-                written.updated.append(evaluation)
-            if publish and evaluation.visibility != Visibility.PUBLISHED:
-                _publish(evaluation, by=by)
-                written.published += 1
-        except ValidationError as error:
-            written.refused.extend((row.row, name, message) for name, message in _messages(error))
+            created = batches.create_records([(row.external_id, row.data) for row in batch], by=by,
+                                             publish=publish, made=made, note=PUBLISH_NOTE)
+        except (ValidationError, IntegrityError):
+            _forget_rolled_back(made)
+            for row in batch:
+                _write_row(row, None, written, by=by, publish=publish, made=made)
+        else:
+            written.created.extend(created)
+            written.published += len(created) if publish else 0
+        done += len(batch)
         if progress is not None:
             progress(done)
+    # Records already in the registry (a file imported again): one at a time.
+    for row in rows:
+        if row.external_id in existing:
+            _write_row(row, existing[row.external_id], written, by=by, publish=publish, made=made)
+            done += 1
+            if progress is not None:
+                progress(done)
     if written.refused or trial:
         raise Refused(written)
     return written
+
+
+def _write_row(row: ImportRow, evaluation: Evaluation | None, written: Written, *, by: User, publish: bool,
+               made: named_values.Made) -> None:
+    # The quality checks run when the record is submitted and published; a draft
+    # import reports only what the services refuse, so the checks are not run twice more.
+    # A refused row's partial writes are rolled back with the whole import.
+    try:
+        if evaluation is None:
+            evaluation = named_values.create_record({**row.data, "slug": row.external_id}, by=by, made=made,
+                                                    checks=False)
+            written.created.append(evaluation)
+        else:
+            evaluation = named_values.update_record(evaluation, row.data, by=by, made=made, checks=False)
+            written.updated.append(evaluation)
+        if publish and evaluation.visibility != Visibility.PUBLISHED:
+            _publish(evaluation, by=by)
+            written.published += 1
+    except ValidationError as error:
+        written.refused.extend((row.row, name, message) for name, message in _messages(error))
+
+
+def _forget_rolled_back(made: named_values.Made) -> None:
+    """Places, programmes and organisations the rolled-back batch added are gone with it."""
+    for key, value in list(made.items()):
+        if not type(value)._default_manager.filter(pk=value.pk).exists():
+            del made[key]
 
 
 def import_rows(rows: Iterable[ImportRow], *, by: User, publish: bool = False, trial: bool = False,

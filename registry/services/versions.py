@@ -89,6 +89,20 @@ def record_version(evaluation: Evaluation, *, by, note: str = "") -> PublishedVe
     )
 
 
+def record_first_versions(ids: list[int], *, by, note: str) -> list[PublishedVersion]:
+    """record_version for records published for the first time together (an import's
+    batch): each one's version 1.0, read in one query, stored in one statement."""
+    by_user = publisher(by)
+    return PublishedVersion.objects.bulk_create(
+        PublishedVersion(
+            evaluation_id=row["id"], number=row["version"], major=1, minor=0, kind=ChangeKind.MAJOR,
+            published_at=row["updated_at"], published_by=by_user, change_note=note.strip(), changed_fields=[],
+            record=_as_json(row),
+        )
+        for row in record_rows(ids)
+    )
+
+
 UNVERSIONED_NOTE = "Recorded when the registry began keeping versions; earlier versions were not kept."
 
 

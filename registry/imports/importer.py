@@ -1,6 +1,8 @@
 """An import from end to end: a file's bytes in, a report out.
 
-`check` reads the file and each row's cells (nothing is written); `trial`
+`check` reads the file and each row's cells (nothing is written), and warns of
+rows that look like published records or like each other (registry/imports/
+duplicates.py: warnings never block an import); `trial`
 also writes every record through the services and rolls it all back, so the
 report holds every problem the real import would meet; `run` writes for real,
 in one transaction, or writes nothing if any row is refused.
@@ -11,6 +13,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from registry.imports import duplicates
 from registry.imports.columns import EXPORT_ONLY, FINDING_NAMES, RECORD_NAMES
 from registry.imports.readers import FINDINGS_SHEET, RECORDS_SHEET, FileProblem, Sheet, read_csv, read_file
 from registry.imports.rows import Problem, RowProblems, external_id, finding_values, present, record_values
@@ -36,6 +39,9 @@ class Report:
     updated: int = 0
     published: int = 0
     saved: bool = False
+    # Rows that look like published records or like other rows (never blocking).
+    warnings: list[duplicates.DuplicateWarning] = field(default_factory=list)
+    warnings_note: str = ""  # why part of that check was skipped
     rows: list[ImportRow] = field(default_factory=list, repr=False)
 
     @property
@@ -43,8 +49,9 @@ class Report:
         return not self.problems
 
 
-def check(data: bytes, filename: str = "", findings: bytes | None = None) -> Report:
-    """The file read and every cell checked; nothing written."""
+def check(data: bytes, filename: str = "", findings: bytes | None = None, *, warn: bool = True) -> Report:
+    """The file read and every cell checked; nothing written. `warn`: look for likely
+    duplicates too (before anything is written, or the new records would look like themselves)."""
     report = Report()
     try:
         sheets = read_file(data, filename)
@@ -78,6 +85,9 @@ def check(data: bytes, filename: str = "", findings: bytes | None = None) -> Rep
     report.records = len(report.rows)
     if findings_sheet:
         _add_findings(findings_sheet, report, seen)
+    if warn:
+        checked = duplicates.check_rows(report.rows)
+        report.warnings, report.warnings_note = checked.warnings, checked.note
     return report
 
 
@@ -90,9 +100,10 @@ def trial(data: bytes, filename: str = "", findings: bytes | None = None, *, by)
 
 
 def run(data: bytes, filename: str = "", findings: bytes | None = None, *, by, publish: bool = False,
-        progress: Callable[[int], None] | None = None) -> Report:
-    """`check`, then the records written in one transaction (or, if any row is refused, nothing)."""
-    report = check(data, filename, findings)
+        progress: Callable[[int], None] | None = None, warn: bool = True) -> Report:
+    """`check`, then the records written in one transaction (or, if any row is refused, nothing).
+    `warn=False` when the warnings were already shown (the web import's confirm step)."""
+    report = check(data, filename, findings, warn=warn)
     if report.ok:
         _write(report, by=by, publish=publish, trial=False, progress=progress)
     return report

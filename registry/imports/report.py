@@ -1,4 +1,4 @@
-"""A problem in the words the command and the report page show."""
+"""A problem, or a likely duplicate, in the words the command and the report page show."""
 
 from registry.imports.rows import Problem
 
@@ -17,3 +17,15 @@ def where(problem: Problem) -> str:
 
 def problem_line(problem: Problem) -> str:
     return f"{where(problem)}: {problem.message}"
+
+
+def look_alike(like) -> str:
+    """ "Title /evaluations/slug/" (a published record) / "row 7 of this file (Title)"."""
+    if like.row is not None:
+        return f"row {like.row} of this file ({like.title})"
+    return f"{like.title} {like.url}"
+
+
+def warning_lines(warning) -> list[str]:
+    """ "Row 12 (Title): looks like Other title /evaluations/other/", one line per look-alike."""
+    return [f"Row {warning.row} ({warning.title}): looks like {look_alike(like)}" for like in warning.like]

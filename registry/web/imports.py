@@ -16,6 +16,7 @@ from registry.imports import export, importer, uploads
 from registry.imports.forms import ImportUploadForm
 from registry.imports.report import where
 
+WARNINGS_SHOWN = 100  # rows listed on the page (the rest are counted); the command prints all
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -59,7 +60,9 @@ def confirm(request, token):
     if stored is None:
         raise Http404("This upload has already been imported or has expired. Upload the file again.")
     publish = request.POST.get("action") == "publish"
-    report = importer.run(stored.data, stored.filename, stored.findings, by=request.user, publish=publish)
+    # The warnings were shown on the report page; the moderator has read them.
+    report = importer.run(stored.data, stored.filename, stored.findings, by=request.user, publish=publish,
+                          warn=False)
     if not report.ok:  # the registry changed since the check: report again, keep nothing
         uploads.discard(token)
         return _report(request, report, stored.filename, "")
@@ -73,7 +76,8 @@ def _report(request, report, filename, token, seconds=None):
                 for i, p in enumerate(report.problems, start=1)]
     return render(request, "registry/imports/report.html", {
         "report": report, "filename": filename, "token": token, "problems": problems,
-        "estimate": _estimate(seconds),
+        "estimate": _estimate(seconds), "warnings": report.warnings[:WARNINGS_SHOWN],
+        "more_warnings": max(0, len(report.warnings) - WARNINGS_SHOWN),
     }, status=400 if problems else 200)
 
 

@@ -5,7 +5,9 @@
     python manage.py import_records --bench 5000
 
 Every problem is printed by row and column, and then nothing is saved (exit
-status 1). --dry-run checks the file and tries every write, then rolls it back.
+status 1). Rows that look like published records, or like each other, are
+printed as warnings ("Row 12 (Title): looks like Other title /evaluations/other/"):
+they never stop the import (exit status 0). --dry-run checks the file and tries every write, then rolls it back.
 --bench N writes N synthetic valid rows to a CSV, imports them, prints the time
 against the one-minute target and removes them again.
 """
@@ -21,7 +23,7 @@ from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
 from registry.imports import importer
-from registry.imports.report import problem_line
+from registry.imports.report import problem_line, warning_lines
 
 BENCH_TARGET_SECONDS = 60
 BENCH_PREFIX = "import-bench-"
@@ -59,6 +61,7 @@ class Command(BaseCommand):
                 report = importer.run(data, name, findings, by=user, publish=publish,
                                       progress=lambda done: bar.update(done - bar.n))
         seconds = time.monotonic() - started
+        self.warn(report)
         for problem in report.problems:
             self.stdout.write(problem_line(problem))
         if not report.ok:
@@ -72,6 +75,16 @@ class Command(BaseCommand):
                               f"updated, {report.published} published) and {report.findings} findings "
                               f"in {seconds:.1f}s")
         return report, seconds
+
+    def warn(self, report):
+        for warning in report.warnings:
+            for line in warning_lines(warning):
+                self.stdout.write(line)
+        if report.warnings:
+            self.stdout.write(f"{len(report.warnings)} row{'s look' if len(report.warnings) != 1 else ' looks'} like "
+                              f"other records: check they are not duplicates (a warning does not stop the import)")
+        if report.warnings_note:
+            self.stdout.write(report.warnings_note)
 
     def read(self, path):
         try:

@@ -203,6 +203,7 @@ def _spell_words(*texts):
 
 class PostgresBackend(SearchBackend):
     transactional = True
+    _synonyms: tuple[tuple, Synonyms] | None = None  # (the table's rows, built from them)
 
     # -- writing -----------------------------------------------------------
 
@@ -462,9 +463,16 @@ class PostgresBackend(SearchBackend):
         """Synonyms are read from their table at query time: nothing to write."""
 
     def synonyms(self):
+        """The table's synonyms, read at every search (so every app server has the
+        current ones) but built into a Synonyms only when they differ from the last
+        read: building copies the thousands of built-in spellings (2 ms a search)."""
         from registry.models import MethodSynonym
 
-        return Synonyms(MethodSynonym.objects.values_list("term", "expansion"))
+        pairs = tuple(MethodSynonym.objects.order_by("term", "expansion").values_list("term", "expansion"))
+        cached = self._synonyms
+        if cached is None or cached[0] != pairs:
+            cached = self._synonyms = (pairs, Synonyms(pairs))
+        return cached[1]
 
     def indexed_versions(self) -> dict:
         with self._cursor() as cursor:
@@ -832,8 +840,9 @@ class PostgresBackend(SearchBackend):
         scored = sorted((OSA.distance(word, candidate), -similarity, candidate)
                         for candidate, similarity in cursor.fetchall() if candidate != word)
         candidates = [c for distance, _, c in scored if distance <= maxdist]
-        live = self._live(cursor, candidates[:10])
-        return next((c for c in candidates[:10] if live.get(c)), None)
+        # Closest first, one at a time: the first is nearly always live, and proving a
+        # word live opens a chunk's vector (half a millisecond; ten took 5 to 6 ms).
+        return next((c for c in candidates[:10] if self._live(cursor, [c]).get(c)), None)
 
     def suggest(self, text, limit=5) -> list:
         try:

@@ -7,10 +7,11 @@ Against the registry, the same rule as the journey and the API
 summaries; only published records, never a draft or a withdrawn record), but the
 candidates are found in bulk: one search per row costs 5-20 ms, 25-100 s for 5,000
 rows, against the one-minute target of the whole import (issue 17). With meaning
-search on, every new row's title and summary are embedded at once and compared with
-every published record's stored vector (registry/search/meaning.py) in one matrix
-product a chunk of rows at a time; each row's CANDIDATES nearest records are then
-confirmed with rapidfuzz exactly as duplicates.py confirms a search's hits. The store
+search on, every new row's title, and its title and summary, are embedded at once and
+compared with every published record's stored vector (registry/search/meaning.py) in
+one matrix product a chunk of rows at a time; each row's CANDIDATES nearest records by
+each, and any published record with the same title words, are then confirmed with
+rapidfuzz exactly as duplicates.py confirms a search's hits. The store
 holds vectors for published records only (written with the index), and the records
 confirmed are read back filtered by `published()`, so a vector a moment old never
 offers a record since withdrawn. With meaning search off, each new row is searched
@@ -47,7 +48,6 @@ CHUNK = 500  # new rows per matrix product: 500 x 10,000 records is 20 MB of sim
 SEARCH_ROWS = 200  # most new rows checked one search each when meaning search is off
 PER_ROW = 3  # look-alikes named per row
 MIN_TITLE = 8  # shorter titles say too little (as duplicates.py)
-IDS_IN_QUERY = 900  # candidate ids passed to one query; above this every published vector is read
 NUMBERS = re.compile(r"\d+")
 
 
@@ -124,38 +124,57 @@ def _registry_matches(new: list) -> tuple[list[list], str]:
 
 
 def _by_meaning(new: list) -> list[list]:
+    """Each row's candidates: the published records with its title as words (exactly,
+    word order aside), and the nearest in meaning to its title and to its title and
+    summary. The title's nearest as well as the title and summary's, since the rule
+    confirms on the title first and a row's summary is often written afresh (a different
+    summary would otherwise crowd the record out of its nearest); the exact title as
+    well, since many records of near-identical wording ("... programme 12") can crowd
+    even the title's nearest."""
     from registry.search import meaning
 
     # The process's copy of the store (ids and matrix), as meaning.nearest reads it;
     # meaning.py has no public call for many texts at once.
     ids, matrix = meaning._cache.current()
-    if not len(ids):
+    records = _published() if len(ids) else {}
+    if not records:
         return [[] for _ in new]
-    vectors = meaning.embed(f"{_title(r)}\n{_summary(r)}" for r in new)
-    nearest: list[np.ndarray] = []
-    for start in range(0, len(new), CHUNK):
+    by_words: dict[str, list[int]] = defaultdict(list)
+    for pk, (title, _) in records.items():
+        by_words[_words(title)].append(pk)
+    candidates = [by_words.get(_words(_title(row)), [])[:CANDIDATES] for row in new]
+    for texts in ([_title(r) for r in new], [f"{_title(r)}\n{_summary(r)}" for r in new]):
+        for row, nearest in enumerate(_nearest(meaning.embed(texts), ids, matrix)):
+            candidates[row].extend(nearest)
+    return [_confirmed(row, [(pk, *records[pk]) for pk in dict.fromkeys(found) if pk in records])
+            for row, found in zip(new, candidates, strict=True)]
+
+
+def _nearest(vectors: np.ndarray, ids: np.ndarray, matrix: np.ndarray):
+    """For each vector, the ids of the CANDIDATES nearest records (cosine >= FLOOR): one
+    matrix product a chunk of rows at a time."""
+    k = min(CANDIDATES, len(ids))
+    for start in range(0, len(vectors), CHUNK):
         similarity = vectors[start:start + CHUNK] @ matrix.T
-        k = min(CANDIDATES, similarity.shape[1])
-        top = np.argpartition(-similarity, k - 1, axis=1)[:, :k]
+        top = np.argpartition(similarity, -k, axis=1)[:, -k:]
         for row_sims, row_top in zip(similarity, top, strict=True):
-            nearest.append(ids[row_top[row_sims[row_top] >= FLOOR]])
-    records = _published(set(np.concatenate(nearest).tolist()) if nearest else set())
-    return [_confirmed(row, [(pk, *records[pk]) for pk in candidates.tolist() if pk in records])
-            for row, candidates in zip(new, nearest, strict=True)]
+            yield ids[row_top[row_sims[row_top] >= FLOOR]].tolist()
 
 
-def _published(ids: set) -> dict:
-    """{record id: (title, display)} of these records that are still published (one query)."""
+def _published() -> dict:
+    """{record id: (title, display)} of every published record with a vector (one
+    query; 10 MB for 10,000 records). Read from the store, filtered by `published()`,
+    so a record withdrawn since this process read its matrix is never offered."""
     from registry.models import Evaluation
     from registry.models.search import SearchVector
 
-    if not ids:
-        return {}
     rows = SearchVector.objects.filter(kind="evaluation", object_id__in=Evaluation.objects.published().values("id"))
-    if len(ids) <= IDS_IN_QUERY:
-        rows = rows.filter(object_id__in=ids)
-    return {pk: (title, display or {}) for pk, title, display in rows.values_list("object_id", "title", "display")
-            if pk in ids}
+    return {pk: (title, display or {}) for pk, title, display in rows.values_list("object_id", "title", "display")}
+
+
+def _words(title: str) -> str:
+    """A title as its words, sorted: letter case, punctuation and word order set aside."""
+    return " ".join(sorted(default_process(title).split()))
 
 
 def _confirmed(row, candidates) -> list:
@@ -182,7 +201,7 @@ def _file_matches(rows: list, existing: set):
         words = default_process(_title(row))
         if len(words) >= MIN_TITLE:
             # Word order set aside: the words sorted, then compared as one string.
-            groups[tuple(sorted(NUMBERS.findall(words)))].append((row, " ".join(sorted(words.split()))))
+            groups[tuple(sorted(NUMBERS.findall(words)))].append((row, _words(words)))
     for group in groups.values():
         if len(group) < 2:
             continue

@@ -9,6 +9,7 @@ import re
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
+from django.db import connection
 from django.test import Client
 
 from registry.imports import duplicates, importer
@@ -16,18 +17,24 @@ from registry.models import Evaluation
 from registry.search import get_backend
 from tests.factories import EvaluationFactory
 from tests.imports.helpers import csv_bytes, row
+from tests.search.conftest import BACKENDS
 
 pytestmark = pytest.mark.django_db
 
 PUBLISHED_URL = "/evaluations/family-group-conference-trial/"
 
 
-@pytest.fixture(params=["meaning", "words"])
+@pytest.fixture(params=[("meaning", "whoosh"), ("words", "whoosh"), ("words", "postgres")], ids="-".join)
 def registry_index(request, settings, registry_data_dir):
     """Published, draft and withdrawn records in a real index of their own, with meaning
-    search on (vectors in the store) or off (the journey's search, row by row)."""
+    search on (vectors in the store) or off (the journey's search, row by row, on each
+    backend: PostgreSQL's when the suite runs on PostgreSQL)."""
+    way, backend_name = request.param
+    if backend_name == "postgres" and connection.vendor != "postgresql":
+        pytest.skip("the PostgreSQL backend needs the suite to run on PostgreSQL")
+    settings.REGISTRY_SEARCH_BACKEND = BACKENDS[backend_name]
     settings.REGISTRY_DATA_DIR = registry_data_dir / "import-duplicates"
-    settings.REGISTRY_MEANING_SEARCH = request.param == "meaning"
+    settings.REGISTRY_MEANING_SEARCH = way == "meaning"
     EvaluationFactory(slug="family-group-conference-trial",
                       title="Family Group Conference trial in twenty local authorities",
                       summary="A randomised trial of family group conferences before care proceedings.")
@@ -35,9 +42,8 @@ def registry_index(request, settings, registry_data_dir):
                       summary="A draft evaluation of mentoring for young carers.")
     EvaluationFactory(slug="withdrawn-record", title="Breakfast clubs in primary schools in Bristol",
                       visibility="withdrawn", summary="A withdrawn evaluation of breakfast clubs.")
-    backend = get_backend()
-    backend.rebuild()
-    return request.param
+    get_backend().rebuild()
+    return way
 
 
 @pytest.fixture
@@ -176,3 +182,15 @@ def test_the_check_reads_a_fixed_number_of_queries_however_many_rows(registry_in
     with django_assert_max_num_queries(4):
         found = duplicates.check_rows(rows_of[1]).warnings
     assert len(found) == 60 and all(w.like[0].url == PUBLISHED_URL for w in found)
+
+
+def test_a_published_title_is_found_however_many_records_share_the_rows_summary(registry_index, settings):
+    """Forty records with the row's summary and other titles are nearer in meaning to the
+    row's title and summary than the record with its title: it is still a candidate."""
+    summary = "A randomised trial of tutoring in 40 schools."
+    for n in range(40):
+        EvaluationFactory(slug=f"crowd-{n}", title=f"Apprenticeship levy study {n}", summary=summary)
+    get_backend().rebuild()
+    found = warnings_of(row(external_id="new-fgc", title="Family Group Conference trial in twenty local authorities",
+                            summary=summary))
+    assert [[like.url for like in w.like] for w in found] == [[PUBLISHED_URL]]

@@ -194,3 +194,14 @@ def test_a_published_title_is_found_however_many_records_share_the_rows_summary(
     found = warnings_of(row(external_id="new-fgc", title="Family Group Conference trial in twenty local authorities",
                             summary=summary))
     assert [[like.url for like in w.like] for w in found] == [[PUBLISHED_URL]]
+
+
+def test_warnings_show_beside_the_errors_and_titles_are_escaped(registry_index, moderator_client):
+    rows = [row(external_id="new-fgc", title="<b>Family group conference trial in 20 local authorities</b>"),
+            row(external_id="bad", lead_department="Ministry of Magic")]
+    response = moderator_client.post("/import/", {"file": SimpleUploadedFile("c.csv", csv_bytes(rows))})
+    page = response.content.decode()
+    assert response.status_code == 400 and "govuk-error-summary" in page
+    assert "Row 2 (“&lt;b&gt;Family group conference trial in 20 local authorities&lt;/b&gt;”) looks like" in page
+    assert "<b>Family" not in page
+    assert f'href="{PUBLISHED_URL}"' in page

@@ -9,6 +9,9 @@ class RegistryConfig(AppConfig):
     def ready(self):
         # Saves, deletes and vocabulary changes reach the search index (signals);
         # the search settings are checked by `manage.py check`.
+        from registry.api import stored
         from registry.search import checks, signals  # noqa: F401 - checks register themselves
 
         signals.connect()
+        # ... and the API's stored record bodies (registry/api/stored.py).
+        stored.connect()

@@ -7,6 +7,7 @@ rendered as JSON by registry.api.exceptions, never here.
 
 import json
 
+from rest_framework import renderers
 from rest_framework.renderers import BaseRenderer
 
 from registry.csv_export import EVALUATION_COLUMNS, FINDING_COLUMNS, write_csv
@@ -62,3 +63,26 @@ class JSONLDRenderer(BaseRenderer):
         else:
             document = data
         return json.dumps(document, ensure_ascii=False).encode("utf-8")
+
+
+class RenderedResults(list):
+    """A list page's results already rendered as JSON texts, one per record
+    (registry/api/stored.py), which JSONRenderer splices in as they are."""
+
+
+class SplicingJSONRenderer(renderers.JSONRenderer):
+    """DRF's JSON, and a page of RenderedResults spliced into it: the page is
+    rendered with no results, then the texts are put between its brackets (a
+    quote inside a JSON string is escaped, so the key's own text is found once)."""
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        results = data.get("results") if isinstance(data, dict) else None
+        if not isinstance(results, RenderedResults):
+            return super().render(data, accepted_media_type, renderer_context)
+        page = super().render({**data, "results": []}, accepted_media_type, renderer_context)
+        spliced = b'"results":[' + ",".join(results).encode("utf-8") + b"]"
+        before, found, after = page.partition(b'"results":[]')
+        if not found:
+            return super().render({**data, "results": [json.loads(text) for text in results]},
+                                  accepted_media_type, renderer_context)
+        return before + spliced + after

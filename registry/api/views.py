@@ -30,9 +30,16 @@ from rest_framework.views import APIView
 from registry import permissions, quality, selectors
 from registry.api import filters as api_filters
 from registry.api import serializers as s
+from registry.api import stored
 from registry.api.pagination import CursorOrPagePagination
 from registry.api.permissions import CanEditEvaluation, IsContributorToCreate
-from registry.api.renderers import EvaluationCSVRenderer, FindingCSVRenderer, JSONLDRenderer
+from registry.api.renderers import (
+    EvaluationCSVRenderer,
+    FindingCSVRenderer,
+    JSONLDRenderer,
+    RenderedResults,
+    SplicingJSONRenderer,
+)
 from registry.models import Department, DesignType, Evaluation, Organisation, Place, PolicyArea, Programme
 from registry.models.evaluations import Visibility
 from registry.search import SearchQuery
@@ -129,7 +136,7 @@ class IsModerator(BasePermission):
         return permissions.can_review(request.user)
 
 
-EVALUATION_FORMATS = [JSONRenderer, EvaluationCSVRenderer, JSONLDRenderer]
+EVALUATION_FORMATS = [SplicingJSONRenderer, EvaluationCSVRenderer, JSONLDRenderer]
 FORMAT_PARAMETER = OpenApiParameter(
     "format", str, enum=["json", "csv", "jsonld"], description="Response format (or use the Accept header)."
 )
@@ -242,6 +249,10 @@ class EvaluationViewSet(
         instances took eleven round trips and three times as long in Python as in
         the database."""
         ids = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        if stored.enabled() and isinstance(request.accepted_renderer, SplicingJSONRenderer):
+            # JSON on PostgreSQL: the records' bodies as stored (registry/api/stored.py).
+            bodies, self.last_modified = stored.page_bodies(list(ids), request)
+            return self.get_paginated_response(RenderedResults(bodies))
         rows = record_rows(ids)
         self.last_modified = max((row["updated_at"] for row in rows), default=None)
         return self.get_paginated_response(self.get_serializer(rows, many=True).data)

@@ -121,7 +121,7 @@ def evaluation_m2m_changed(sender, instance, action, reverse, pk_set, **kwargs):
         if pk_set:
             mark("evaluation", pk_set)
         else:
-            mark("evaluation", _evaluations_of(instance))
+            mark("evaluation", evaluations_of(instance))
     else:
         mark("evaluation", [instance.pk])
 
@@ -139,7 +139,7 @@ def document_links_changed(sender, instance, action, reverse, pk_set, **kwargs):
         mark("document", pk_set or models.Document.objects.filter(evaluations=instance).values_list("id", flat=True))
 
 
-def _evaluations_of(vocabulary_item):
+def evaluations_of(vocabulary_item):
     """Ids of the records a vocabulary item appears on (published or not: the backend decides)."""
     E = models.Evaluation
     if isinstance(vocabulary_item, models.Department):
@@ -163,7 +163,7 @@ def _evaluations_of(vocabulary_item):
 def vocabulary_changed(sender, instance, **kwargs):
     if kwargs.get("raw"):
         return
-    mark("evaluation", _evaluations_of(instance))
+    mark("evaluation", evaluations_of(instance))
 
 
 def synonyms_changed(sender, instance, **kwargs):

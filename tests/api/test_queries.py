@@ -4,6 +4,7 @@ or the number of related rows."""
 import pytest
 
 from registry import selectors
+from registry.api import stored
 from registry.api.jsonld import evaluation_jsonld
 from tests.factories import rich_evaluation
 
@@ -22,9 +23,16 @@ def many_records(db):
 @pytest.mark.parametrize("page_size", [5, 50, 100])
 @pytest.mark.parametrize("fmt", ["json", "csv", "jsonld"])
 def test_evaluation_list_queries_do_not_grow(client_api, many_records, django_assert_max_num_queries, page_size, fmt):
-    with django_assert_max_num_queries(MAX_LIST_QUERIES):
-        response = client_api.get("/api/v1/evaluations/", {"page_size": page_size, "format": fmt})
-    assert response.status_code == 200
+    for most in (first_list_queries(fmt), MAX_LIST_QUERIES):
+        with django_assert_max_num_queries(most):
+            response = client_api.get("/api/v1/evaluations/", {"page_size": page_size, "format": fmt})
+        assert response.status_code == 200
+
+
+def first_list_queries(fmt="json"):
+    """On PostgreSQL a record's JSON body is rendered and stored the first time it is
+    listed (registry/api/stored.py): three queries more, and a savepoint in a test."""
+    return MAX_LIST_QUERIES + 4 if fmt == "json" and stored.enabled() else MAX_LIST_QUERIES
 
 
 def test_filtered_list_queries_do_not_grow(client_api, many_records, django_assert_max_num_queries):
@@ -36,7 +44,7 @@ def test_filtered_list_queries_do_not_grow(client_api, many_records, django_asse
         "place": "place-1",
         "sort": "year",
     }
-    with django_assert_max_num_queries(MAX_LIST_QUERIES + 6):  # filters look up their codes
+    with django_assert_max_num_queries(first_list_queries() + 6):  # filters look up their codes
         response = client_api.get("/api/v1/evaluations/", params)
     assert response.status_code == 200
     assert response.json()["count"] == 10

@@ -1,0 +1,201 @@
+"""The record list from stored bodies (registry/api/stored.py, PostgreSQL): byte for
+byte the page rendered live, for any origin, and every kind of change to what a
+record shows is served at once; a body rendered before a change is never served."""
+
+import pytest
+from django.db import connection
+
+from registry.api import stored
+from registry.models import (
+    Department,
+    Document,
+    Evaluation,
+    EvaluationOrganisation,
+    Finding,
+    Organisation,
+    Place,
+    RepresentationStamp,
+    StoredRepresentation,
+)
+from registry.models.choices import Visibility
+
+pytestmark = pytest.mark.django_db
+
+LIST = "/api/v1/evaluations/"
+
+
+@pytest.fixture
+def on_postgres():
+    if not stored.enabled():
+        pytest.skip("stored bodies are kept on PostgreSQL only")
+
+
+def live(client, monkeypatch, path=LIST, **extra):
+    with monkeypatch.context() as patch:
+        patch.setattr(stored, "enabled", lambda: False)
+        response = client.get(path, HTTP_ACCEPT="application/json", **extra)
+    assert response.status_code == 200
+    return response.content
+
+
+def served(client, path=LIST, **extra):
+    response = client.get(path, HTTP_ACCEPT="application/json", **extra)
+    assert response.status_code == 200
+    return response.content
+
+
+def record(slug="project-crewe"):
+    return Evaluation.objects.get(slug=slug)
+
+
+def test_a_page_from_stored_bodies_is_the_page_rendered_live(client, monkeypatch, on_postgres):
+    expected = live(client, monkeypatch)
+    assert served(client) == expected  # rendered, then stored
+    assert StoredRepresentation.objects.count() == Evaluation.objects.filter(visibility=Visibility.PUBLISHED).count()
+    assert served(client) == expected  # read from the store
+    assert b"\\u0000" not in expected
+
+
+def test_each_origin_gets_its_own_addresses(client, monkeypatch, on_postgres):
+    served(client)
+    body = served(client, secure=True, HTTP_HOST="localhost")
+    assert body == live(client, monkeypatch, secure=True, HTTP_HOST="localhost")
+    assert b'"url":"https://localhost/evaluations/project-crewe/"' in body
+    assert b"testserver" not in body
+
+
+def test_a_stored_page_is_two_queries(client, on_postgres, django_assert_max_num_queries):
+    served(client)
+    with django_assert_max_num_queries(2):
+        served(client)
+
+
+def test_formats_other_than_json_are_rendered_as_before(client, on_postgres):
+    served(client)
+    response = client.get(LIST, {"format": "csv"})
+    assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
+    assert b"project-crewe" in response.content
+
+
+def rename_department(evaluation):
+    department = evaluation.lead_department
+    department.name = "Department of Renamed Things"
+    department.save()
+    return b"Department of Renamed Things"
+
+
+def change_summary(evaluation):
+    evaluation.summary = "A summary changed by a moderator."
+    evaluation.save()
+    return b"A summary changed by a moderator."
+
+
+def add_finding(evaluation):
+    Finding.objects.create(evaluation=evaluation, position=99, outcome="Wellbeing of staff",
+                           statement="Staff reported better wellbeing.")
+    return b"Staff reported better wellbeing."
+
+
+def remove_links(evaluation):
+    url = evaluation.links.first().url
+    evaluation.links.all().delete()
+    return None, url.encode()
+
+
+def add_place(evaluation):
+    evaluation.places.add(Place.objects.create(name="Nantwich", slug="nantwich"))
+    return b"Nantwich"
+
+
+def rename_organisation(evaluation):
+    organisation = Organisation.objects.filter(evaluations=evaluation).first()
+    if organisation is None:
+        organisation = Organisation.objects.order_by("pk").first()
+        EvaluationOrganisation.objects.create(evaluation=evaluation, organisation=organisation, role="evaluator")
+    organisation.name = "An Organisation Renamed"
+    organisation.save()
+    return b"An Organisation Renamed"
+
+
+def document_titled(title):
+    return Document.objects.create(title=title, text="Some text.", content_hash=title)
+
+
+def link_document(evaluation):
+    document = document_titled("A report linked later")
+    document.evaluations.add(evaluation)
+    return b"A report linked later"
+
+
+def retitle_document(evaluation):
+    document = document_titled("First title of a report")
+    evaluation.documents.add(document)
+    document.title = "Second title of a report"
+    document.save()
+    return b"Second title of a report", b"First title of a report"
+
+
+def delete_document(evaluation):
+    document = document_titled("A report deleted later")
+    evaluation.documents.add(document)
+    document.delete()
+    return None, b"A report deleted later"
+
+
+CHANGES = [rename_department, change_summary, add_finding, remove_links, add_place, rename_organisation,
+           link_document, retitle_document, delete_document]
+
+
+@pytest.mark.parametrize("change", CHANGES, ids=[c.__name__ for c in CHANGES])
+def test_every_change_to_what_a_record_shows_is_served_at_once(client, monkeypatch, on_postgres, change):
+    evaluation = record()
+    served(client)
+    served(client)  # stored and read back
+    result = change(evaluation)
+    present, absent = result if isinstance(result, tuple) else (result, None)
+    body = served(client)
+    assert body == live(client, monkeypatch)
+    if present:
+        assert present in body
+    if absent:
+        assert absent not in body
+
+
+def test_a_body_rendered_before_a_change_is_never_served(client, monkeypatch, on_postgres):
+    """A reader that read the stamp, then the record, then stored the body after a
+    change had replaced the stamp: its body carries the old token."""
+    evaluation = record()
+    served(client)
+    old = StoredRepresentation.objects.get(evaluation_id=evaluation.pk)
+    stale = old.body.replace("project-crewe", "stale-address")
+    change_summary(evaluation)  # the stamp is replaced
+    StoredRepresentation.objects.filter(evaluation_id=evaluation.pk).update(body=stale, token=old.token)
+    body = served(client)
+    assert b"stale-address" not in body and body == live(client, monkeypatch)
+
+
+def test_a_change_replaces_the_stamp_in_its_own_transaction(on_postgres):
+    evaluation = record()
+    before = RepresentationStamp.objects.filter(evaluation_id=evaluation.pk).values_list("token", flat=True).first()
+    change_summary(evaluation)
+    after = RepresentationStamp.objects.get(evaluation_id=evaluation.pk).token
+    assert after and after != before
+
+
+def test_on_sqlite_nothing_is_stored(client):
+    if connection.vendor == "postgresql":
+        pytest.skip("SQLite only")
+    served(client)
+    assert not StoredRepresentation.objects.exists()
+
+
+def test_department_rename_reaches_records_of_other_departments_too(client, monkeypatch, on_postgres):
+    """A department named as another department of a record (not its lead)."""
+    evaluation = record()
+    other = Department.objects.exclude(pk=evaluation.lead_department_id).first()
+    evaluation.other_departments.add(other)
+    served(client)
+    other.name = "Another Department Renamed"
+    other.save()
+    body = served(client)
+    assert b"Another Department Renamed" in body and body == live(client, monkeypatch)

@@ -138,9 +138,7 @@ def _by_meaning(new: list) -> list[list]:
     even the title's nearest."""
     from registry.search import meaning
 
-    # The process's copy of the store (ids and matrix), as meaning.nearest reads it;
-    # meaning.py has no public call for many texts at once.
-    ids, matrix = meaning._cache.current()
+    ids, matrix = meaning.stored_vectors()
     records = _published() if len(ids) else {}
     if not records:
         return [[] for _ in new]

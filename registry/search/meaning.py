@@ -267,6 +267,13 @@ class _Matrix:
 _cache = _Matrix()
 
 
+def stored_vectors():
+    """(record ids, their (n, 256) float32 matrix): this process's copy of the store,
+    as `nearest` reads it, for a caller comparing many texts at once (the catalogue
+    import's duplicate check). Only published records have vectors."""
+    return _cache.current()
+
+
 def nearest(text, limit=CANDIDATES, floor=RANK_SIMILARITY):
     """[(record id, similarity)] of the records closest in meaning to text, best first."""
     words = _content_words(text)

@@ -64,9 +64,10 @@ def test_each_origin_gets_its_own_addresses(client, monkeypatch, on_postgres):
     assert b"testserver" not in body
 
 
-def test_a_stored_page_is_two_queries(client, on_postgres, django_assert_max_num_queries):
+def test_a_stored_page_is_three_queries(client, on_postgres, django_assert_max_num_queries):
+    """The count, the page's ids and their bodies."""
     served(client)
-    with django_assert_max_num_queries(2):
+    with django_assert_max_num_queries(3):
         served(client)
 
 

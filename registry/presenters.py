@@ -168,7 +168,10 @@ def cost_rows(evaluation):
     if e.cost_amount is None:
         cost = []
     else:
-        cost = [f"£{e.cost_amount:,.0f}" + (f" ({e.cost_price_year} prices)" if e.cost_price_year else "")]
+        # Whole pounds as such; pence when the record gives them (£12,500.50, not £12,500).
+        whole = e.cost_amount == e.cost_amount.to_integral_value()
+        pounds = f"£{e.cost_amount:,.0f}" if whole else f"£{e.cost_amount:,.2f}"
+        cost = [pounds + (f" ({e.cost_price_year} prices)" if e.cost_price_year else "")]
     rows = [row("cost", cost)]
     if e.cost_note:
         rows.append(row("cost_note", [e.cost_note]))

@@ -130,3 +130,13 @@ def test_home_counts_what_the_registry_holds(client, db):
     assert "<strong>3</strong> published evaluations" in html
     assert 'href="/evaluations/?stage=complete">A complete evaluation report</a>: 3' in html
     assert 'href="/evaluations/?type=impact">Impact evaluation</a>: 3' in html
+
+
+@pytest.mark.parametrize(("amount", "shown"), [("12500.50", "£12,500.50 (2022 prices)"),
+                                                ("125000", "£125,000 (2022 prices)"),
+                                                ("125000.00", "£125,000 (2022 prices)")])
+def test_a_cost_shows_its_pence_only_when_it_has_them(client, db, amount, shown):
+    from decimal import Decimal
+
+    Evaluation.objects.filter(slug="project-crewe").update(cost_amount=Decimal(amount), cost_price_year=2022)
+    assert shown in page_text(client, "/evaluations/project-crewe/")

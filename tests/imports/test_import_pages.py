@@ -159,7 +159,8 @@ def test_the_report_says_how_long_the_import_will_take_and_loads_the_progress_sc
 
     response = upload(moderator_client, csv_bytes([row(), row(external_id="dfe-2021-002", title="Second")]))
     page = response.content.decode()
-    assert "Checking the 2 records took a few seconds. Importing them will take about as long" in page
+    assert ("Checking the 2 records took a few seconds. Importing them as drafts will take about as long; "
+            "importing and publishing, which also adds them to search, can take up to three times as long") in page
     assert 'data-importing="Importing 2 records…"' in page and 'data-prevent-double-click="true"' in page
     assert re.search(r'<script type="module" src="/static/registry/imports\.js', page)
     script = Path(finders.find("registry/imports.js")).read_text(encoding="utf-8")

@@ -161,8 +161,11 @@ def _vocabulary_changed(sender, instance, **kwargs):
 
 
 def _linked_records(document):
-    return models.Document.evaluations.through.objects.filter(document_id=document.pk).values_list(
+    """The records listing the document, and those with a finding citing it (its title is shown)."""
+    linked = models.Document.evaluations.through.objects.filter(document_id=document.pk).values_list(
         "evaluation_id", flat=True)
+    citing = models.Finding.objects.filter(source_document_id=document.pk).values_list("evaluation_id", flat=True)
+    return {*linked, *citing}
 
 
 def _document_changed(sender, instance, **kwargs):

@@ -200,3 +200,17 @@ def test_department_rename_reaches_records_of_other_departments_too(client, monk
     other.save()
     body = served(client)
     assert b"Another Department Renamed" in body and body == live(client, monkeypatch)
+
+
+def test_a_cited_documents_new_title_is_served_on_records_citing_it(client, monkeypatch, on_postgres):
+    """A finding's source is shown by its title, on a record that need not list the document."""
+    evaluation = record()
+    document = document_titled("A cited report")
+    Finding.objects.create(evaluation=evaluation, position=98, outcome="Attendance", statement="Attendance rose.",
+                           source_document=document)
+    assert not document.evaluations.exists()
+    assert b"A cited report" in served(client) and served(client) == live(client, monkeypatch)  # stored
+    document.title = "A cited report, retitled"
+    document.save()
+    body = served(client)
+    assert b"A cited report, retitled" in body and body == live(client, monkeypatch)

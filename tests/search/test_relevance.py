@@ -232,3 +232,27 @@ def test_a_type_count_under_a_method_filter_is_what_its_link_gives(search_index,
         narrowed = search_index.search(SearchQuery(
             text="evaluation", filters={"method": ["quasi_experimental", "interrupted"], "type": [value.value]}))
         assert narrowed.total == value.count, value
+
+
+@pytest.mark.parametrize("field", ["place", "programme", "organisation", "policy", "method", "type",
+                                   "department_name"])
+def test_a_field_query_finds_words_in_that_field_only(search_index, django_capture_on_commit_callbacks, field):
+    """Each descriptive field's words answer only their own field's query, though on
+    PostgreSQL several fields share a chunk (their words told apart by weight labels).
+    The same nonce word sits in a different field of each of two records."""
+    from registry import models
+
+    crewe = models.Evaluation.objects.get(slug="project-crewe")
+    lincs = models.Evaluation.objects.get(slug="lincolnshire-partners-in-practice")
+    with django_capture_on_commit_callbacks(execute=True):
+        crewe.places.add(models.Place.objects.create(slug="okapiford", name="Okapiford Vale"))
+        lincs.programme = models.Programme.objects.create(slug="okapiford-futures", name="Okapiford Futures")
+        lincs.save()
+    expected = {"place": ["project-crewe"], "programme": ["lincolnshire-partners-in-practice"]}.get(field, [])
+    # The words as typed (correct=False): no "Showing results for" a correction.
+    assert evaluation_slugs(search_index.search(SearchQuery(text=f"{field}:okapiford", correct=False))) == expected
+    # A phrase in a field is held to that field too, and plain words find both.
+    assert evaluation_slugs(search_index.search(SearchQuery(text=f'{field}:"okapiford vale"', correct=False))) == (
+        ["project-crewe"] if field == "place" else [])
+    assert sorted(evaluation_slugs(search_index.search(SearchQuery(text="okapiford")))) == [
+        "lincolnshire-partners-in-practice", "project-crewe"]

@@ -39,10 +39,11 @@ def client_api():
 
 
 @pytest.fixture
-def small_and_large(db):
-    small, large = rich_evaluation(1), rich_evaluation(2)
-    link_documents(small, 3)
-    link_documents(large, 1000)
+def small_and_large(db, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):  # as if committed (see tests/api/test_queries.py)
+        small, large = rich_evaluation(1), rich_evaluation(2)
+        link_documents(small, 3)
+        link_documents(large, 1000)
     return small, large
 
 

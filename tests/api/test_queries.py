@@ -16,8 +16,11 @@ MAX_LIST_QUERIES = 3
 
 
 @pytest.fixture
-def many_records(db):
-    return [rich_evaluation(i) for i in range(50)]
+def many_records(db, django_capture_on_commit_callbacks):
+    # As if committed: on PostgreSQL a transaction's own changes are listed live
+    # until its COMMIT stamps them (registry/api/stored.py).
+    with django_capture_on_commit_callbacks(execute=True):
+        return [rich_evaluation(i) for i in range(50)]
 
 
 @pytest.mark.parametrize("page_size", [5, 50, 100])

@@ -3,7 +3,7 @@ byte the page rendered live, for any origin, and every kind of change to what a
 record shows is served at once; a body rendered before a change is never served."""
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 
 from registry.api import stored
 from registry.models import (
@@ -18,6 +18,8 @@ from registry.models import (
     StoredRepresentation,
 )
 from registry.models.choices import Visibility
+from tests.conftest import seed_registry
+from tests.factories import EvaluationFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -175,12 +177,36 @@ def test_a_body_rendered_before_a_change_is_never_served(client, monkeypatch, on
     assert b"stale-address" not in body and body == live(client, monkeypatch)
 
 
-def test_a_change_replaces_the_stamp_in_its_own_transaction(on_postgres):
-    evaluation = record()
+@pytest.mark.django_db(transaction=True)
+def test_a_change_replaces_the_stamp_just_before_its_commit_and_reads_inside_it_are_live(client, on_postgres):
+    """The stamp's row is written (and locked) only as the change commits, so writers
+    changing one record do not wait on each other for their whole transactions; the
+    changing transaction itself never reads the old body."""
+    seed_registry()  # a transactional test's database starts empty
+    evaluation = EvaluationFactory(visibility=Visibility.PUBLISHED, summary="Before the change.")
+    served(client)
     before = RepresentationStamp.objects.filter(evaluation_id=evaluation.pk).values_list("token", flat=True).first()
-    change_summary(evaluation)
+    with transaction.atomic():
+        evaluation.summary = "Inside the change."
+        evaluation.save()
+        inside = RepresentationStamp.objects.filter(evaluation_id=evaluation.pk).values_list("token", flat=True).first()
+        assert inside == before  # not yet replaced, so not yet locked
+        assert b"Inside the change." in served(client)
     after = RepresentationStamp.objects.get(evaluation_id=evaluation.pk).token
     assert after and after != before
+    assert b"Inside the change." in served(client)
+    assert StoredRepresentation.objects.get(evaluation_id=evaluation.pk).token == after
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_rolled_back_change_leaves_nothing_pending(client, on_postgres):
+    seed_registry()
+    evaluation = EvaluationFactory(visibility=Visibility.PUBLISHED)
+    with pytest.raises(RuntimeError), transaction.atomic():
+        evaluation.summary = "Never committed."
+        evaluation.save()
+        raise RuntimeError
+    assert evaluation.pk not in stored._changing()
 
 
 def test_on_sqlite_nothing_is_stored(client):

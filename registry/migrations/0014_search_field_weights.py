@@ -5,15 +5,13 @@ chunks holding a record's methods, types and departments, and its organisations,
 programme, places and policy areas, with each field's words under its own weight
 label, and a field query (`method:...`) asks for that label instead of parsing the
 entry's field text again. This rewrites the chunks already indexed the same way from
-the entries' stored fields, so field queries keep working without a rebuild. The
-hyphen rule is the backend's (a hyphen between letters or digits reads as a space),
-applied twice so chains such as "difference-in-differences" are split whole.
+the entries' stored fields, so field queries keep working without a rebuild. Hyphens
+read as spaces, as the backend writes them.
 Nothing to do on SQLite, which has no PostgreSQL search tables.
 """
 from django.db import migrations
 
-UNHYPHENATED = "regexp_replace(regexp_replace(coalesce({0}, ''), '(\\w)[-\u2010\u2011](\\w)', '\\1 \\2', 'g'), " \
-               "'(\\w)[-\u2010\u2011](\\w)', '\\1 \\2', 'g')"
+UNHYPHENATED = "translate(coalesce({0}, ''), '-\u2010\u2011', '   ')"
 
 
 def _part(text, weight):

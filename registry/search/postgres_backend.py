@@ -687,13 +687,15 @@ class PostgresBackend(SearchBackend):
             source, condition, condition_params, query, "coalesce(m.rank, 0) AS rank")
         return ctes + ", " + matched, params + matched_params, facets
 
-    def _refined_sql(self, tree, tsqueries):
+    def _refined_sql(self, tree, tsqueries, shown):
         """(CTEs ending in `ranked`, params): the first REFINED matches by the cheap
         rank, ranked again by BM25 (k1 1.2, b 0.75, title boosted 4, methods 2, as the
         whoosh backend ranks) from their parts' real word counts, which means opening
         their vectors: affordable for a hundred entries, not for every match. A
         document's passages count as its body, passages matched standing for the
-        word's frequency. Later pages keep the cheap order after the refined ones."""
+        word's frequency. Later pages keep the cheap order after the refined ones, so
+        `ranked` holds the refined entries and the next `shown` by the cheap rank,
+        not every match joined with its refined score (11,000 rows for a common word)."""
         terms = [(i, lexeme) for i, leaf in enumerate(dict.fromkeys(
             leaf for leaf in ql.leaves(tree) if isinstance(leaf, ql.Text))) for lexeme in _lexemes(tsqueries[leaf])]
         boost = f"CASE p.number WHEN {TITLE} THEN 4 WHEN {META} THEN 2 ELSE 1 END"
@@ -718,8 +720,11 @@ class PostgresBackend(SearchBackend):
             "FROM hits h JOIN top_k k ON k.id = h.entry_id WHERE h.passages > 0) AS x GROUP BY entry_id, leaf), "
             "refined AS (SELECT bm.entry_id, sum(bm.s * idf.idf) AS refined FROM bm JOIN idf USING (leaf) "
             "GROUP BY bm.entry_id), "
-            "ranked AS (SELECT mt.*, r.refined FROM matched mt LEFT JOIN refined r ON r.entry_id = mt.id)")
-        return sql, [[i for i, _ in terms], [lexeme for _, lexeme in terms], [lexeme for _, lexeme in terms]]
+            "ranked AS (SELECT mt.id, mt.rank, mt.sort_date, r.refined FROM refined r "
+            "JOIN matched mt ON mt.id = r.entry_id "
+            "UNION ALL SELECT * FROM (SELECT id, rank, sort_date, NULL::float8 FROM matched "
+            f"WHERE id NOT IN (SELECT entry_id FROM refined) ORDER BY {ORDERS['relevance']} LIMIT %s) AS rest)")
+        return sql, [[i for i, _ in terms], [lexeme for _, lexeme in terms], [lexeme for _, lexeme in terms], shown]
 
     def run_search(self, query: SearchQuery) -> SearchResults:
         try:
@@ -758,7 +763,7 @@ class PostgresBackend(SearchBackend):
             order = ORDERS.get(query.sort, ORDERS["relevance"])
             source, score, refined_column = "matched", "rank", ""
             if query.sort not in ("newest", "oldest") and "hits AS" in ctes:
-                refined, refined_params = self._refined_sql(tree, tsqueries)
+                refined, refined_params = self._refined_sql(tree, tsqueries, page * page_size)
                 ctes, params = f"{ctes}, {refined}", params + refined_params
                 source, score, order = "ranked", "coalesce(refined, rank)", "refined DESC NULLS LAST, " + order
                 refined_column = "refined, "

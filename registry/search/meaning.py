@@ -210,20 +210,21 @@ def rebuilding(entries):
 
 
 # -- documents' passages ------------------------------------------------------
-# Called by both backends where they write documents (index_documents, remove,
-# rebuild), as the record hooks above are.
+# Where both backends write documents (index_documents, remove, rebuild) they call
+# these, as they call the record hooks above. Passages are not embedded yet (see the
+# module's docstring), so there is nothing to store or drop: these are the places
+# where passage vectors will be kept in step with the index.
 
 def write_documents(entries, ids):
-    """Store the passage vectors of these document entries (visible documents) and
-    drop those of the other ids."""
+    """Documents (re)indexed: nothing to store while passages are not embedded."""
 
 
 def remove_documents(ids):
-    """Drop the passage vectors of these documents."""
+    """Documents removed from the index: nothing to drop while passages are not embedded."""
 
 
 def rebuilding_documents(entries):
-    """Pass a rebuild's document entries through, storing their passage vectors."""
+    """A rebuild's document entries, passed through unchanged."""
     yield from entries
 
 

@@ -147,7 +147,10 @@ class SearchBackend(ABC):
         results = self.run_search(query)
         if results.suggestion:
             corrected = replace(query, text=results.suggestion)
-            if results.total == 0 and query.correct:
+            # Only plain words are replaced by their correction's results: a correction
+            # keeps the words, not the fields, quotes and operators around them, so for
+            # `place:"okapiford vale"` it would show every record saying "okapiford value".
+            if results.total == 0 and query.correct and not _SYNTAX.search(query.text) and ":" not in query.text:
                 instead = self.run_search(corrected)
                 if instead.total:
                     instead.suggestion, instead.corrected_from, instead.corrected_to = "", query.text, corrected.text

@@ -256,3 +256,12 @@ def test_a_field_query_finds_words_in_that_field_only(search_index, django_captu
         ["project-crewe"] if field == "place" else [])
     assert sorted(evaluation_slugs(search_index.search(SearchQuery(text="okapiford")))) == [
         "lincolnshire-partners-in-practice", "project-crewe"]
+
+
+def test_a_query_with_syntax_that_finds_nothing_is_not_replaced_by_a_plain_correction(search_index):
+    """A correction keeps only the words: results for it would drop the field or the
+    quotes the person typed. It may still be offered as "Did you mean"."""
+    results = search_index.search(SearchQuery(text='title:"crewe reserch"'))
+    assert results.total == 0 and not results.corrected_to
+    plain = search_index.search(SearchQuery(text="crewe reserch"))
+    assert plain.corrected_to and plain.total

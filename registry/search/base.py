@@ -84,6 +84,12 @@ class SearchResults:
 
 
 _SYNTAX = re.compile(r'["():*?~^\[\]{}]|(?:^|\s)[+-]|\b(?:AND|OR|NOT)\b')
+
+
+def has_syntax(text):
+    """Whether the query holds quotes, brackets, operators or a field (title:...):
+    it then says exactly what the person wants."""
+    return bool(_SYNTAX.search(text or "")) or ":" in (text or "")
 MAX_RELAXED_GROUPS = 35
 
 
@@ -150,7 +156,7 @@ class SearchBackend(ABC):
             # Only plain words are replaced by their correction's results: a correction
             # keeps the words, not the fields, quotes and operators around them, so for
             # `place:"okapiford vale"` it would show every record saying "okapiford value".
-            if results.total == 0 and query.correct and not _SYNTAX.search(query.text) and ":" not in query.text:
+            if results.total == 0 and query.correct and not has_syntax(query.text):
                 instead = self.run_search(corrected)
                 if instead.total:
                     instead.suggestion, instead.corrected_from, instead.corrected_to = "", query.text, corrected.text

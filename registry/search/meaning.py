@@ -209,25 +209,6 @@ def rebuilding(entries):
         _cache.current()  # read once here, so this process's next search need not
 
 
-# -- documents' passages ------------------------------------------------------
-# Where both backends write documents (index_documents, remove, rebuild) they call
-# these, as they call the record hooks above. Passages are not embedded yet (see the
-# module's docstring), so there is nothing to store or drop: these are the places
-# where passage vectors will be kept in step with the index.
-
-def write_documents(entries, ids):
-    """Documents (re)indexed: nothing to store while passages are not embedded."""
-
-
-def remove_documents(ids):
-    """Documents removed from the index: nothing to drop while passages are not embedded."""
-
-
-def rebuilding_documents(entries):
-    """A rebuild's document entries, passed through unchanged."""
-    yield from entries
-
-
 def stored_ids() -> set:
     """Ids of the records that have a vector (check_index compares them with the published ones)."""
     from registry.models.search import SearchVector
@@ -326,9 +307,9 @@ def blend(query, results):
     if not (enabled() and query.correct and query.sort == "relevance" and int(query.page or 1) == 1
             and KIND in query.kinds and (query.text or "").strip() and not results.error):
         return results
-    from registry.search.base import _SYNTAX
+    from registry.search.base import has_syntax
 
-    if _SYNTAX.search(query.text) or ":" in query.text:
+    if has_syntax(query.text):
         return results  # quotes, operators and fields (title:...) say exactly what is wanted
     ranking = nearest(query.text)
     if not ranking:

@@ -450,15 +450,12 @@ class PostgresBackend(SearchBackend):
         with transaction.atomic(), self._cursor() as cursor:
             self._delete(cursor, "document", ids)
             self._write_documents(cursor, found)
-            meaning.write_documents(found, ids)
 
     def remove(self, kind, ids):
         with transaction.atomic(), self._cursor() as cursor:
             self._delete(cursor, kind, {int(i) for i in ids})
             if kind == "evaluation":
                 meaning.remove_records(ids)
-            elif kind == "document":
-                meaning.remove_documents(ids)
 
     def rebuild(self, progress=None, procs=None):
         """Recreate the index from the database in one transaction: searches go on
@@ -471,8 +468,7 @@ class PostgresBackend(SearchBackend):
             frequent = self._choose_frequent(cursor)
             for kind, source, write, size in (
                 ("evaluation", meaning.rebuilding(entry_source.evaluation_entries()), self._write_evaluations, 500),
-                ("document", meaning.rebuilding_documents(entry_source.document_entries()), self._write_documents,
-                 20),
+                ("document", entry_source.document_entries(), self._write_documents, 20),
             ):
                 batch = []
                 for entry in source:
@@ -633,7 +629,7 @@ class PostgresBackend(SearchBackend):
         """(SQL of a CTE list ending in `matched`, params). `frequent`: which of the
         phrases' stems have their pairs stored."""
         params = []
-        texts = list(dict.fromkeys(leaf for leaf in ql.leaves(tree) if isinstance(leaf, ql.Text)))
+        texts = _text_leaves(tree)
         if not texts:  # only keyword fields, or everything
             condition = self._condition(tree, {}, tsqueries, params) if tree is not None else ""
             return self._matched_from(f"{ENTRY} e", condition, params, query, "0::float AS rank")
@@ -696,8 +692,7 @@ class PostgresBackend(SearchBackend):
         word's frequency. Later pages keep the cheap order after the refined ones, so
         `ranked` holds the refined entries and the next `shown` by the cheap rank,
         not every match joined with its refined score (11,000 rows for a common word)."""
-        terms = [(i, lexeme) for i, leaf in enumerate(dict.fromkeys(
-            leaf for leaf in ql.leaves(tree) if isinstance(leaf, ql.Text))) for lexeme in _lexemes(tsqueries[leaf])]
+        terms = [(i, lexeme) for i, leaf in enumerate(_text_leaves(tree)) for lexeme in _lexemes(tsqueries[leaf])]
         boost = f"CASE p.number WHEN {TITLE} THEN 4 WHEN {META} THEN 2 ELSE 1 END"
         average = (f"CASE p.number WHEN {TITLE} THEN {AVERAGE_TITLE} WHEN {META} THEN 20 WHEN {OTHER} THEN 15 "
                    f"ELSE {AVERAGE_BODY} END")
@@ -793,7 +788,7 @@ class PostgresBackend(SearchBackend):
             rows = _json(rows) or []
             stems = {lexeme for tsquery in tsqueries.values() for lexeme in _lexemes(tsquery)}
             passages = self._best_passages(cursor, [r[0] for r in rows if r[1] == "document"], stems)
-            texts = list(dict.fromkeys(leaf for leaf in ql.leaves(tree) if isinstance(leaf, ql.Text)))
+            texts = _text_leaves(tree)
             live = {word for i in _json(found_leaves) or [] for word in _typed_words(texts[i].words)}
             suggestion = self._suggest(cursor, query.text, synonyms, live) if tree is not None else ""
         hits = []
@@ -957,6 +952,12 @@ def _field_parts(texts):
 def _weighted(tsquery, weight):
     """The tsquery with every lexeme restricted to one weight label ('seri' -> 'seri':A)."""
     return _LEXEME.sub(lambda m: f"{m.group(0)}:{weight}", tsquery)
+
+
+def _text_leaves(tree):
+    """The tree's groups of words, each once, in order: numbered the same by every
+    part of a search statement (leaf i, column li)."""
+    return list(dict.fromkeys(leaf for leaf in ql.leaves(tree) if isinstance(leaf, ql.Text)))
 
 
 def _typed_words(text):

@@ -389,7 +389,6 @@ class WhooshBackend(SearchBackend):
                 writer.delete_by_term("group", f"document:{pk}")
             self.add_entries(writer, (), found)
         self._write(work)
-        meaning.write_documents(found, ids)
 
     def remove(self, kind, ids):
         def work(writer):
@@ -398,8 +397,6 @@ class WhooshBackend(SearchBackend):
         self._write(work)
         if kind == "evaluation":
             meaning.remove_records(ids)
-        elif kind == "document":
-            meaning.remove_documents(ids)
 
     def index_size(self):
         """Bytes the index's files occupy."""
@@ -436,7 +433,7 @@ class WhooshBackend(SearchBackend):
                     count += 1
                     if progress:
                         progress("evaluation", entry["pk"])
-                for entry in meaning.rebuilding_documents(entry_source.document_entries()):
+                for entry in entry_source.document_entries():
                     self._add_document(writer, entry)
                     count += 1
                     if progress:

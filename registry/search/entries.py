@@ -210,6 +210,16 @@ def _document_queryset():
     ).order_by("id")
 
 
+def visible_document_ids():
+    """Ids of the documents the knowledge base shows (those supporting a published record)."""
+    return set(_document_queryset().values_list("id", flat=True))
+
+
+def visible_documents(ids):
+    """The documents among ids that the knowledge base shows, checked now."""
+    return list(_document_queryset().filter(id__in=list(ids)))
+
+
 def document_entries(ids=None):
     """Entries for the visible documents among ids (all when None)."""
     queryset = _document_queryset()

@@ -450,12 +450,12 @@ class PostgresBackend(SearchBackend):
         with transaction.atomic(), self._cursor() as cursor:
             self._delete(cursor, "document", ids)
             self._write_documents(cursor, found)
+            meaning.write_documents(found, ids)
 
     def remove(self, kind, ids):
         with transaction.atomic(), self._cursor() as cursor:
             self._delete(cursor, kind, {int(i) for i in ids})
-            if kind == "evaluation":
-                meaning.remove_records(ids)
+            meaning.remove(kind, ids)
 
     def rebuild(self, progress=None, procs=None):
         """Recreate the index from the database in one transaction: searches go on
@@ -468,7 +468,8 @@ class PostgresBackend(SearchBackend):
             frequent = self._choose_frequent(cursor)
             for kind, source, write, size in (
                 ("evaluation", meaning.rebuilding(entry_source.evaluation_entries()), self._write_evaluations, 500),
-                ("document", entry_source.document_entries(), self._write_documents, 20),
+                ("document", meaning.rebuilding(entry_source.document_entries(), meaning.DOCUMENT),
+                 self._write_documents, 20),
             ):
                 batch = []
                 for entry in source:

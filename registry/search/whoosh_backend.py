@@ -389,14 +389,14 @@ class WhooshBackend(SearchBackend):
                 writer.delete_by_term("group", f"document:{pk}")
             self.add_entries(writer, (), found)
         self._write(work)
+        meaning.write_documents(found, ids)
 
     def remove(self, kind, ids):
         def work(writer):
             for pk in ids:
                 writer.delete_by_term("group", f"{kind}:{int(pk)}")
         self._write(work)
-        if kind == "evaluation":
-            meaning.remove_records(ids)
+        meaning.remove(kind, ids)
 
     def index_size(self):
         """Bytes the index's files occupy."""
@@ -433,7 +433,7 @@ class WhooshBackend(SearchBackend):
                     count += 1
                     if progress:
                         progress("evaluation", entry["pk"])
-                for entry in entry_source.document_entries():
+                for entry in meaning.rebuilding(entry_source.document_entries(), meaning.DOCUMENT):
                     self._add_document(writer, entry)
                     count += 1
                     if progress:

@@ -176,9 +176,12 @@ def test_check_index_reports_vectors_out_of_step_and_rebuild_index_mends_them(br
 def test_bench_meaning_measures_and_leaves_the_store_as_it_was(breakfast):
     before = vector_ids()
     out = io.StringIO()
-    call_command("bench_meaning", "--records", "300", "--queries", "20", stdout=out)
+    call_command("bench_meaning", "--records", "300", "--queries", "20", "--documents", "20", "--passages-each", "5",
+                 stdout=out)
     text = out.getvalue()
     assert "s per MB" in text and "ms per query at 300 records" in text and "MB cached" in text
+    assert "20 documents x 5 passages = 100 passages" in text and "every passage median" in text
+    assert not document_ids() - visible_ids()  # its passages were never stored
     assert vector_ids() == before
 
 
@@ -207,3 +210,133 @@ def test_the_search_page_says_which_results_are_close_in_meaning(client, breakfa
     assert "Close in meaning" in html.split('id="search-meaning"')[1]
     words_found = client.get("/search/", {"q": breakfast.title}).content.decode()
     assert 'id="search-meaning"' not in words_found
+
+
+# -- documents' passages ---------------------------------------------------------
+
+def _words(sentence, count):
+    words = sentence.split()
+    return " ".join(words[i % len(words)] for i in range(count))
+
+
+BREAKFAST_PASSAGE = ("Primary schools ran free breakfast clubs for all pupils before the school day; pupils ate "
+                     "toast, cereal and fruit together, and attendance and attention in class improved.")
+PRISON_PASSAGE = ("Prisoners took part in a programme of education and training in custody, with classes in "
+                  "literacy, numeracy and vocational skills, and were followed up after release to see whether "
+                  "they found work.")
+PRISON_PARAPHRASE = "teaching inmates to read"  # not one of the document's words
+
+
+def document_ids():
+    return set(SearchVector.objects.filter(kind="document").values_list("object_id", flat=True))
+
+
+def visible_ids():
+    from registry.search import entries
+
+    return entries.visible_document_ids()
+
+
+@pytest.fixture
+def report(breakfast, django_capture_on_commit_callbacks):
+    """A report of two ~300-word passages (the index's passage size), the second on prisons."""
+    from registry.services.documents import add_document
+
+    text = _words(BREAKFAST_PASSAGE, 300) + "\n\n" + _words(PRISON_PASSAGE, 300)
+    with django_capture_on_commit_callbacks(execute=True):
+        return add_document(text.encode(), "report.txt", evaluations=[breakfast], keep_file=False)[0]
+
+
+def test_a_paraphrase_finds_a_report_by_its_closest_passage(report, search_index, settings):
+    stored = SearchVector.objects.get(kind="document", object_id=report.pk)
+    assert len(bytes(stored.vector)) == 2 * 256 * 2  # two passages, float16
+    results = search_index.search(SearchQuery(text=PRISON_PARAPHRASE))
+    documents = [h for h in results.hits if h.kind == "document"]
+    assert [h.pk for h in documents] == [report.pk]
+    hit = documents[0]
+    assert hit.extra["meaning_only"] is True and hit.extra["passage"] == 1 and hit.url == report.get_absolute_url()
+    assert hit.snippet.startswith("Prisoners took part") and "breakfast" not in hit.snippet
+    assert results.meaning_added == len(results.hits) == results.total
+    assert not search_index.search(SearchQuery(text=PRISON_PARAPHRASE, kinds=("evaluation",))).hits or all(
+        h.kind == "evaluation" for h in search_index.search(SearchQuery(text=PRISON_PARAPHRASE,
+                                                                          kinds=("evaluation",))).hits)
+    settings.REGISTRY_MEANING_SEARCH = False
+    assert not search_index.search(SearchQuery(text=PRISON_PARAPHRASE)).hits
+
+
+def test_documents_of_unpublished_records_never_get_vectors_nor_appear_by_meaning(
+        report, breakfast, search_index, django_capture_on_commit_callbacks):
+    from registry.services.documents import add_document
+
+    with django_capture_on_commit_callbacks(execute=True):
+        draft = EvaluationFactory(visibility="draft", title="Prison education: a draft", summary="A draft.")
+        hidden, _ = add_document(_words(PRISON_PASSAGE, 300).replace("Prisoners", "Inmates").encode(),
+                                 "draft.txt", evaluations=[draft], keep_file=False)
+    assert report.pk in document_ids() and hidden.pk not in document_ids()
+    assert document_ids() == visible_ids()
+    search_index.rebuild()
+    assert report.pk in document_ids() and document_ids() == visible_ids()
+    assert hidden.pk not in {h.pk for h in search_index.search(SearchQuery(text=PRISON_PARAPHRASE)).hits
+                             if h.kind == "document"}
+    with django_capture_on_commit_callbacks(execute=True):
+        breakfast.visibility = "withdrawn"
+        breakfast.save()
+    assert report.pk not in document_ids() and document_ids() == visible_ids()
+    assert not [h for h in search_index.search(SearchQuery(text=PRISON_PARAPHRASE)).hits if h.kind == "document"]
+
+
+def test_a_process_whose_passages_are_a_moment_old_still_shows_no_hidden_document(report, breakfast, search_index):
+    assert report.pk in {h.pk for h in search_index.search(SearchQuery(text=PRISON_PARAPHRASE)).hits}
+    # Unpublished behind the index's back: the stored vectors and this process's copy still hold it.
+    models.Evaluation.objects.filter(pk=breakfast.pk).update(visibility="withdrawn")
+    assert report.pk in document_ids()
+    assert not [h for h in search_index.search(SearchQuery(text=PRISON_PARAPHRASE)).hits if h.kind == "document"]
+
+
+def test_ingest_stores_the_words_first_and_embeds_the_passages_after(
+        breakfast, search_index, tmp_path, django_capture_on_commit_callbacks):
+    for n in range(3):
+        (tmp_path / f"report-{n}.md").write_text(f"# Report {n}\n\n" + _words(PRISON_PASSAGE, 400 + n))
+    before = set(models.Document.objects.values_list("id", flat=True))
+    out = io.StringIO()
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("ingest", str(tmp_path), "--evaluation", breakfast.slug, stdout=out, stderr=io.StringIO())
+    assert "meaning: passages of 3 documents embedded" in out.getvalue()
+    ingested = set(models.Document.objects.values_list("id", flat=True)) - before
+    assert len(ingested) == 3 and ingested <= document_ids() and document_ids() == visible_ids()
+    call_command("check_index", stdout=io.StringIO())
+    # Vectors lost (a run interrupted before embedding): check_index says so, and the next run mends them.
+    SearchVector.objects.filter(kind="document", object_id__in=ingested).delete()
+    out = io.StringIO()
+    with pytest.raises(CommandError, match="3 meaning vector"):
+        call_command("check_index", stdout=out)
+    assert all(f"document {pk}: without a meaning vector" in out.getvalue() for pk in ingested)
+    out = io.StringIO()
+    call_command("ingest", str(tmp_path), "--evaluation", breakfast.slug, stdout=out, stderr=io.StringIO())
+    assert "3 already stored" in out.getvalue() and "passages of 3 documents embedded" in out.getvalue()
+    assert document_ids() == visible_ids() and ingested <= document_ids()
+    call_command("check_index", stdout=io.StringIO())
+
+
+def test_shown_documents_are_reordered_among_their_places_by_their_best_passage(
+        breakfast, search_index, settings, django_capture_on_commit_callbacks):
+    from registry.services.documents import add_document
+
+    with django_capture_on_commit_callbacks(execute=True):
+        prison, _ = add_document(("It was evaluated. " + _words(PRISON_PASSAGE, 900)).encode(), "prison.txt",
+                                 evaluations=[breakfast], keep_file=False)
+        meals, _ = add_document(("It was evaluated. " + _words(BREAKFAST_PASSAGE, 150)).encode(), "meals.txt",
+                                evaluations=[breakfast], keep_file=False)
+    query = SearchQuery(text="evaluated jail")  # no entry holds "jail": the words rank weakly
+
+    def ours(results):
+        return [h.pk for h in results.hits if h.kind == "document" and h.pk in (prison.pk, meals.pk)]
+
+    words = search_index._word_search(query)
+    assert ours(words) == [meals.pk, prison.pk]  # "evaluated" once in each: the shorter first
+    blended = search_index.search(query)
+    assert ours(blended) == [prison.pk, meals.pk]
+    assert [n for n, h in enumerate(words.hits) if h.kind == "document"] == \
+        [n for n, h in enumerate(blended.hits) if h.kind == "document"]
+    settings.REGISTRY_MEANING_SEARCH = False
+    assert ours(search_index.search(query)) == [meals.pk, prison.pk]

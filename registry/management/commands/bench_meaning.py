@@ -4,7 +4,12 @@ embedding and exact similarity over N records, the cached matrix's memory, and
 reading the store back from the database (inside a transaction rolled back, so the
 database is left as it was).
 
-    manage.py bench_meaning [--records 10000] [--queries 200]
+And for documents' passages: embedding them (time per MB, on a sample), a query's
+comparison with every passage (the path taken when the words find too little) and
+with the shown documents' alone (every page with documents), the process's copy of
+the passages, and reading it back.
+
+    manage.py bench_meaning [--records 10000] [--queries 200] [--documents 1000 --passages-each 66]
 """
 import json
 import statistics
@@ -44,8 +49,12 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--records", type=int, default=10000)
         parser.add_argument("--queries", type=int, default=200)
+        parser.add_argument("--documents", type=int, default=1000,
+                            help="Documents for the passage figures (0: none).")
+        parser.add_argument("--passages-each", type=int, default=66,
+                            help="Passages a document (66: a report of 20,000 words).")
 
-    def handle(self, *args, records, queries, **options):
+    def handle(self, *args, records, queries, documents=1000, passages_each=66, **options):
         if not meaning.available():
             raise CommandError("The wordllama package is not installed: meaning-based retrieval is off.")
         out = self.stdout.write
@@ -93,6 +102,66 @@ class Command(BaseCommand):
         out(self.style.SUCCESS(
             f"bench_meaning: {statistics.median(total_ms):.2f} ms per query at {records:,} records, "
             f"{embed_s / megabytes:.2f} s per MB indexed, {matrix.nbytes / 1e6:.1f} MB cached"))
+        if documents > 0:
+            self.passages(documents, passages_each, queries)
+
+    def passages(self, documents, each, queries):
+        """Documents' passages: ~300-word passages made of the relevance set's records."""
+        out = self.stdout.write
+        bodies = record_texts(24)
+        sample = [" ".join((" ".join(bodies[(i + j) % 24] for j in range(3))).split()[:300])
+                  for i in range(min(2000, documents * each))]
+        megabytes = sum(len(t.encode("utf-8")) for t in sample) / 1e6
+        started = time.perf_counter()
+        vectors = np.vstack([meaning.embed(sample[i:i + meaning.BATCH]) for i in range(0, len(sample), meaning.BATCH)])
+        embed_s = time.perf_counter() - started
+        out(f"passages: {len(sample):,} of ~300 words, {megabytes:.1f} MB embedded in {embed_s:.2f} s: "
+            f"{embed_s / megabytes:.2f} s per MB ({megabytes / embed_s:.2f} MB/s)")
+        stored = vectors.astype(np.float16)
+        rows = [(i + 1, -(i + 1), stored[np.arange(i * each, (i + 1) * each) % len(stored)].tobytes())
+                for i in range(documents)]
+        cache = meaning._Passages()
+        started = time.perf_counter()
+        cache.load(rows)
+        load_ms = (time.perf_counter() - started) * 1000
+        out(f"memory: {documents:,} documents x {each} passages = {len(cache.ids):,} passages; this process's copy "
+            f"{(cache.matrix.nbytes + cache.ids.nbytes + cache.numbers.nbytes) / 1e6:.1f} MB (float32), stored "
+            f"{sum(len(r[2]) for r in rows) / 1e6:.1f} MB (float16); decoding the rows {load_ms:.0f} ms")
+        every_ms, shown_ms = [], []
+        shown = [-(i + 1) for i in range(0, documents, max(1, documents // 10))][:10]
+        for i in range(queries):
+            vector = meaning.embed([QUERIES[i % len(QUERIES)]])[0]
+            started = time.perf_counter()
+            self.nearest(cache, vector)
+            middle = time.perf_counter()
+            self.shown(cache, vector, shown)
+            ended = time.perf_counter()
+            every_ms.append((middle - started) * 1000)
+            shown_ms.append((ended - middle) * 1000)
+        out(f"query against passages ({queries} queries): every passage median {statistics.median(every_ms):.2f} ms, "
+            f"p95 {percentile(every_ms, 0.95):.2f} ms; the {len(shown)} shown documents' median "
+            f"{statistics.median(shown_ms):.3f} ms")
+
+    @staticmethod
+    def nearest(cache, vector):
+        """As meaning.nearest_documents computes it, on this cache."""
+        saved = meaning._caches[meaning.DOCUMENT]
+        cache.generation, cache.checked = (0, None), time.monotonic()
+        meaning._caches[meaning.DOCUMENT] = cache
+        try:
+            return meaning.nearest_documents(vector, floor=-1.0)
+        finally:
+            meaning._caches[meaning.DOCUMENT] = saved
+
+    @staticmethod
+    def shown(cache, vector, ids):
+        saved = meaning._caches[meaning.DOCUMENT]
+        cache.generation, cache.checked = (0, None), time.monotonic()
+        meaning._caches[meaning.DOCUMENT] = cache
+        try:
+            return meaning.best_passages(vector, ids)
+        finally:
+            meaning._caches[meaning.DOCUMENT] = saved
 
     def store_reload(self, matrix):
         """(ms to write the vectors, ms to read them into a process's matrix, ms for the

@@ -308,8 +308,9 @@ class Command(BaseCommand):
         stored = Document.objects.filter(original_filename__startswith=PREFIX)
         megabytes = (stored.aggregate(size=Sum(Length("text")))["size"] or 0) / 1e6
         self.say(f"ingest: {stored.count()} reports, {megabytes:.1f} MB of text in {seconds:.1f}s: "
-                 f"{megabytes / seconds:.2f} MB/s")
-        self.say(f"  ({out.getvalue().strip()})")
+                 f"{megabytes / seconds:.2f} MB/s, words and meaning together; the command's own lines:")
+        for line in out.getvalue().strip().splitlines():
+            self.say(f"  {line}")
         self.samples += list(stored.values_list("text", flat=True)[:50])
         return megabytes
 

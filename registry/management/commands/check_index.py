@@ -13,14 +13,17 @@ class Command(BaseCommand):
         missing = sorted(k for k in expected if k not in indexed)
         stale = sorted(k for k in expected if k in indexed and indexed[k] != expected[k])
         extra = sorted(k for k in indexed if k not in expected)
-        # Meaning-based retrieval's vectors (one per published record), when it is on.
-        records = {pk for kind, pk in expected if kind == "evaluation"}
-        vectors = meaning.stored_ids() if meaning.enabled() else records
-        no_vector = [("evaluation", pk) for pk in sorted(records - vectors)]
-        stray_vector = [("evaluation", pk) for pk in sorted(vectors - records)]
+        # Meaning-based retrieval's vectors (one per published record and per visible
+        # document), when it is on.
+        no_vector, stray_vector = [], []
+        for kind in (meaning.KIND, meaning.DOCUMENT):
+            wanted = {pk for k, pk in expected if k == kind}
+            vectors = meaning.stored_ids(kind) if meaning.enabled() else wanted
+            no_vector += [(kind, pk) for pk in sorted(wanted - vectors)]
+            stray_vector += [(kind, pk) for pk in sorted(vectors - wanted)]
         for label, keys in (("missing from the index", missing), ("stale in the index", stale),
                             ("in the index but not published", extra), ("without a meaning vector", no_vector),
-                            ("has a meaning vector but is not published", stray_vector)):
+                            ("has a meaning vector but is not shown", stray_vector)):
             for kind, pk in keys:
                 self.stdout.write(f"{kind} {pk}: {label}")
         if missing or stale or extra or no_vector or stray_vector:

@@ -22,6 +22,12 @@ cores, not the waiting, are the limit. Per 10 MB of Markdown the CPU goes to
 Markdown extraction (2.3 s), storing rows and files (0.7 s), building the index
 entries (0.9 s) and PostgreSQL's own indexing (2.6 s).
 
+Meaning-based search's passage vectors (registry/search/meaning.py) cost about as
+much CPU again as the words' index, so they are not computed while batches are
+stored: once every batch is in, the documents without vectors are embedded, and
+that step's own figure is printed. A document is found by its words as soon as its
+batch commits and by meaning once this step has reached it.
+
 A file that cannot be read is named with the reason and the rest still go in.
 An interrupted run (Ctrl-C or `kill`) keeps the batches already stored and rolls
 back those in progress; running the same command again skips what is stored
@@ -44,7 +50,7 @@ from registry.imports.matching import match_documents
 from registry.ingest.extractors import MEDIA_TYPES
 from registry.ingest.pool import Extractor
 from registry.models import Evaluation
-from registry.search import get_backend
+from registry.search import get_backend, meaning
 from registry.services.documents import IncomingFile, add_documents, content_hash, index_missing, stored_hashes
 
 BATCH_FILES = 50
@@ -131,8 +137,29 @@ class Command(BaseCommand):
         planned = list(batches(readable, options["batch_size"], options["batch_mb"]))
         jobs, writers = self.workers(options, len(planned))
         started = time.perf_counter()
-        interrupted, repaired = self.store_all(planned, Extractor(jobs), writers)
-        self.report(time.perf_counter() - started, repaired, interrupted)
+        with meaning.deferring_documents():
+            interrupted, repaired = self.store_all(planned, Extractor(jobs), writers)
+        seconds = time.perf_counter() - started
+        if not interrupted:
+            interrupted = self.embed()
+        self.report(seconds, repaired, interrupted)
+
+    def embed(self):
+        """Embed the passages of the documents now in the index for meaning-based search
+        (deferred while storing: see meaning.deferring_documents); True if interrupted.
+        Documents a run did not get to (or an interrupted one) are embedded by the next."""
+        if not meaning.enabled():
+            return False
+        started = time.perf_counter()
+        try:
+            documents, characters = meaning.embed_missing_documents()
+        except KeyboardInterrupt:
+            return True
+        if documents:
+            seconds = time.perf_counter() - started
+            self.stdout.write(f"meaning: passages of {documents} documents embedded, {characters / 1e6:.1f} MB of "
+                              f"text in {seconds:.1f}s ({characters / 1e6 / seconds if seconds else 0:.2f} MB/s)")
+        return False
 
     @staticmethod
     def checked(options):

@@ -75,6 +75,13 @@ def backend_with(folder, evaluations=(), documents=(), batch=4):
     return backend
 
 
+@pytest.fixture(autouse=True)
+def words_only(settings):
+    """These indexes are built from a synthetic corpus with no database behind them;
+    meaning-based search reads its vectors from the database, and is not what they test."""
+    settings.REGISTRY_MEANING_SEARCH = False
+
+
 @pytest.fixture(scope="module")
 def corpus():
     c = Corpus()

@@ -220,7 +220,7 @@ def write_records(entries, ids):
 def write_documents(entries, ids):
     """Store the passage vectors of these document entries (visible documents) and drop
     those of the other ids. While `deferring_documents`, only drop: the documents are
-    embedded afterwards by `embed_missing_documents`."""
+    embedded afterwards (`embed_documents`)."""
     _write(DOCUMENT, entries, ids, embedded=not _deferring.is_set())
 
 
@@ -228,7 +228,7 @@ def write_documents(entries, ids):
 def deferring_documents():
     """Documents indexed inside are not embedded with their words (ingest: embedding
     costs about as much CPU as the words' index, and the words should not wait for it);
-    call `embed_missing_documents` after."""
+    embed `documents_without_vectors()` after."""
     _deferring.set()
     try:
         yield
@@ -236,22 +236,31 @@ def deferring_documents():
         _deferring.clear()
 
 
-def embed_missing_documents(progress=None):
-    """Embed every visible document that has no vector (those indexed while deferring,
-    or by a run interrupted before it got here), DOCUMENT_BATCH at a time, each batch
-    committed on its own. Returns (documents, characters of text embedded)."""
+def documents_without_vectors() -> list:
+    """Ids of the visible documents that have no vector (those indexed while deferring,
+    or by a run interrupted before it embedded them)."""
+    from registry.models.search import SearchVector
+    from registry.search import entries as entry_source
+
+    if not enabled():
+        return []
+    have = set(SearchVector.objects.filter(kind=DOCUMENT).values_list("object_id", flat=True))
+    return sorted(entry_source.visible_document_ids() - have)
+
+
+def embed_documents(ids, progress=None):
+    """Embed these documents' passages, DOCUMENT_BATCH documents at a time, each batch
+    committed on its own (those no longer visible are skipped). Returns (documents,
+    characters of text embedded); `progress(n)` after each batch."""
     from django.db import transaction
 
     from registry.models.search import SearchVector
     from registry.search import entries as entry_source
 
-    if not enabled():
-        return 0, 0
-    have = set(SearchVector.objects.filter(kind=DOCUMENT).values_list("object_id", flat=True))
-    missing = sorted(entry_source.visible_document_ids() - have)
+    ids = list(ids)
     done = characters = 0
-    for start in range(0, len(missing), DOCUMENT_BATCH):
-        entries = list(entry_source.document_entries(missing[start:start + DOCUMENT_BATCH]))
+    for start in range(0, len(ids), DOCUMENT_BATCH):
+        entries = list(entry_source.document_entries(ids[start:start + DOCUMENT_BATCH]))
         rows = _document_rows(entries)
         with transaction.atomic():
             SearchVector.objects.filter(kind=DOCUMENT, object_id__in=[e["pk"] for e in entries]).delete()
@@ -259,7 +268,7 @@ def embed_missing_documents(progress=None):
         done += len(entries)
         characters += sum(len(p) for e in entries for p in e["passages"])
         if progress:
-            progress(len(entries))
+            progress(len(ids[start:start + DOCUMENT_BATCH]))
     _caches[DOCUMENT].stale()
     return done, characters
 

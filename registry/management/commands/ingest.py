@@ -120,6 +120,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, paths, evaluation=None, kind="report", **options):
         options = self.checked(options)
+        self.verbosity = options.get("verbosity", 1)
         self.evaluations = self.records(evaluation)
         self.kind = kind
         self.created = self.duplicates = self.skipped = 0
@@ -151,10 +152,15 @@ class Command(BaseCommand):
         if not meaning.enabled():
             return False
         started = time.perf_counter()
+        missing = meaning.documents_without_vectors()
+        bar = tqdm(total=len(missing), unit="document", desc="Embedding passages", file=self.stderr._out,
+                   disable=self.verbosity < 1 or not missing)
         try:
-            documents, characters = meaning.embed_missing_documents()
+            documents, characters = meaning.embed_documents(missing, progress=bar.update)
         except KeyboardInterrupt:
             return True
+        finally:
+            bar.close()
         if documents:
             seconds = time.perf_counter() - started
             self.stdout.write(f"meaning: passages of {documents} documents embedded, {characters / 1e6:.1f} MB of "

@@ -531,8 +531,8 @@ def blend(query, results):
 
 def _added(vector, ranking, hits, kinds, room):
     """Hits meaning adds to a page whose words found too little: the nearest records
-    not shown, then the nearest documents not shown, at most MAX_ADDED of each and
-    `room` in all. Records first: they are what most searches are for."""
+    not shown, then the nearest documents not shown, `room` (at most MAX_ADDED) in
+    all. Records first: they are what most searches are for."""
     shown = {(hit.kind, hit.pk) for hit in hits}
     records = [pk for pk, similarity in ranking[:ADD_WITHIN]
                if similarity >= ADD_SIMILARITY and (KIND, pk) not in shown][:room]

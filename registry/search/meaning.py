@@ -321,9 +321,12 @@ def stored_count(kind=KIND) -> int:
 class _Matrix:
     """This process's copy of the store: object ids and the (n, 256) matrix. Checked
     against the store (its count and largest row id: rows are only ever deleted and
-    inserted) at most every CHECK_SECONDS, and reloaded when they differ, so a search
-    costs no query most of the time. A copy a moment old can only re-order word hits
-    or offer records that `added_hits` checks are still published."""
+    inserted) at most every CHECK_SECONDS, so a search costs no query most of the
+    time. When rows were only added since (the count grew by the rows past the largest
+    id), those alone are read and appended: an ingest adding documents would otherwise
+    have every server process read every passage again each time it looks. Any other
+    change is a full reload. A copy a moment old can only re-order word hits or offer
+    records that `added_hits` checks are still published."""
 
     kind = KIND
 
@@ -335,8 +338,11 @@ class _Matrix:
         self.checked = 0.0
 
     def stale(self):
-        self.checked = 0.0
-        self.generation = None
+        self.checked = 0.0  # the next search checks the store
+
+    def merge(self, other):
+        self.ids = np.concatenate([self.ids, other.ids])
+        self.matrix = np.vstack([self.matrix, other.matrix])
 
     def load(self, loaded):
         self.ids = np.array([r[1] for r in loaded], dtype=np.int64)
@@ -361,6 +367,15 @@ class _Matrix:
                 if (seen["n"], seen["last"]) == self.generation:
                     self.checked = now
                     return self.state()
+                count, last = self.generation
+                if last is not None and seen["n"] > count:
+                    added = list(rows.filter(id__gt=last).values_list("id", "object_id", "vector"))
+                    if count + len(added) == seen["n"]:
+                        extra = type(self)()
+                        extra.load(added)
+                        self.merge(extra)
+                        self.generation, self.checked = (seen["n"], max(r[0] for r in added)), now
+                        return self.state()
             loaded = list(rows.values_list("id", "object_id", "vector"))
             self.load(loaded)
             self.generation = (len(loaded), max((r[0] for r in loaded), default=None))
@@ -393,6 +408,12 @@ class _Passages(_Matrix):
 
     def state(self):
         return self.ids, self.matrix, self.numbers, self.rows
+
+    def merge(self, other):
+        offset = len(self.ids)
+        super().merge(other)
+        self.numbers = np.concatenate([self.numbers, other.numbers])
+        self.rows = {**self.rows, **{pk: (start + offset, end + offset) for pk, (start, end) in other.rows.items()}}
 
 
 _cache = _Matrix()

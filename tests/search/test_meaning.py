@@ -340,3 +340,37 @@ def test_shown_documents_are_reordered_among_their_places_by_their_best_passage(
         [n for n, h in enumerate(blended.hits) if h.kind == "document"]
     settings.REGISTRY_MEANING_SEARCH = False
     assert ours(search_index.search(query)) == [meals.pk, prison.pk]
+
+
+def test_a_process_appends_new_passages_and_reloads_after_any_other_change(
+        report, breakfast, search_index, django_capture_on_commit_callbacks):
+    from registry.services.documents import add_document
+
+    cache = meaning._Passages()
+    cache.current()
+
+    def same_as_a_fresh_copy():
+        fresh = meaning._Passages()
+        fresh.current()
+        cache.checked = 0.0  # as another process would, once CHECK_SECONDS have passed
+        ids, matrix, numbers, rows = cache.current()
+        order, fresh_order = np.argsort(ids, kind="stable"), np.argsort(fresh.ids, kind="stable")
+        assert np.array_equal(ids[order], fresh.ids[fresh_order])
+        assert np.array_equal(numbers[order], fresh.numbers[fresh_order])
+        assert np.array_equal(matrix[order], fresh.matrix[fresh_order])
+        for pk, (start, end) in rows.items():
+            assert np.array_equal(matrix[start:end], fresh.matrix[slice(*fresh.rows[pk])])
+        assert rows.keys() == fresh.rows.keys()
+
+    before = len(cache.ids)
+    with django_capture_on_commit_callbacks(execute=True):
+        added, _ = add_document(_words(PRISON_PASSAGE, 700).encode(), "added.txt", evaluations=[breakfast],
+                                keep_file=False)
+    loaded = []
+    real_load = cache.load
+    cache.load = lambda rows: (loaded.append(len(rows)), real_load(rows))[1]
+    same_as_a_fresh_copy()
+    assert loaded == [] and len(cache.ids) == before + 3  # appended: the new document's 3 passages alone
+    SearchVector.objects.filter(kind="document", object_id=report.pk).delete()
+    same_as_a_fresh_copy()
+    assert loaded and report.pk not in cache.rows and added.pk in cache.rows  # a deletion: read again whole

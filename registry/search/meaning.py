@@ -320,8 +320,8 @@ def stored_count(kind=KIND) -> int:
 
 class _Matrix:
     """This process's copy of the store: object ids and the (n, 256) matrix. Checked
-    against the store (its count and largest row id: rows are only ever deleted and
-    inserted) at most every CHECK_SECONDS, so a search costs no query most of the
+    against the store (its count, largest row id and sum of ids: rows are only ever
+    deleted and inserted) at most every CHECK_SECONDS, so a search costs no query most of the
     time. When rows were only added since (the count grew by the rows past the largest
     id), those alone are read and appended: an ingest adding documents would otherwise
     have every server process read every passage again each time it looks. Any other
@@ -353,7 +353,7 @@ class _Matrix:
         return self.ids, self.matrix
 
     def current(self):
-        from django.db.models import Count, Max
+        from django.db.models import Count, Max, Sum
 
         from registry.models.search import SearchVector
 
@@ -363,22 +363,26 @@ class _Matrix:
                 return self.state()
             rows = SearchVector.objects.filter(kind=self.kind)
             if self.generation is not None:
-                seen = rows.aggregate(n=Count("id"), last=Max("id"))
-                if (seen["n"], seen["last"]) == self.generation:
+                # The sum of the ids as well: two transactions committing out of order can
+                # delete one row and add another below the largest id, leaving the count
+                # and the largest id as they were, never the sum (ids are never reused).
+                seen = rows.aggregate(n=Count("id"), last=Max("id"), total=Sum("id"))
+                if (seen["n"], seen["last"], seen["total"]) == self.generation:
                     self.checked = now
                     return self.state()
-                count, last = self.generation
+                count, last, total = self.generation
                 if last is not None and seen["n"] > count:
                     added = list(rows.filter(id__gt=last).values_list("id", "object_id", "vector"))
-                    if count + len(added) == seen["n"]:
+                    if (count + len(added), total + sum(r[0] for r in added)) == (seen["n"], seen["total"]):
                         extra = type(self)()
                         extra.load(added)
                         self.merge(extra)
-                        self.generation, self.checked = (seen["n"], max(r[0] for r in added)), now
+                        self.generation = (seen["n"], max(r[0] for r in added), seen["total"])
+                        self.checked = now
                         return self.state()
             loaded = list(rows.values_list("id", "object_id", "vector"))
             self.load(loaded)
-            self.generation = (len(loaded), max((r[0] for r in loaded), default=None))
+            self.generation = (len(loaded), max((r[0] for r in loaded), default=None), sum(r[0] for r in loaded))
             self.checked = now
             return self.state()
 

@@ -374,3 +374,20 @@ def test_a_process_appends_new_passages_and_reloads_after_any_other_change(
     SearchVector.objects.filter(kind="document", object_id=report.pk).delete()
     same_as_a_fresh_copy()
     assert loaded and report.pk not in cache.rows and added.pk in cache.rows  # a deletion: read again whole
+
+
+def test_a_change_that_keeps_the_count_and_the_largest_id_is_still_seen(breakfast, search_index):
+    """Two transactions committing out of order: one row goes and another arrives below
+    the largest id. The count and the largest id are as they were; the copy still reloads."""
+    last = SearchVector.objects.order_by("-id").first()
+    top = SearchVector.objects.create(id=last.id + 10, kind="evaluation", object_id=-1, vector=last.vector,
+                                      title="top", display={})
+    cache = meaning._Matrix()
+    assert -1 in set(cache.current()[0].tolist())
+    gone = SearchVector.objects.get(kind="evaluation", object_id=breakfast.pk)
+    gone.delete()
+    SearchVector.objects.create(id=top.id - 5, kind="evaluation", object_id=-2, vector=last.vector, title="late",
+                                display={})
+    cache.checked = 0.0
+    ids = set(cache.current()[0].tolist())
+    assert -2 in ids and breakfast.pk not in ids

@@ -146,7 +146,7 @@ class Command(BaseCommand):
     def nearest(cache, vector):
         """As meaning.nearest_documents computes it, on this cache."""
         saved = meaning._caches[meaning.DOCUMENT]
-        cache.generation, cache.checked = (0, None), time.monotonic()
+        cache.generation, cache.checked = (0, None, 0), time.monotonic()
         meaning._caches[meaning.DOCUMENT] = cache
         try:
             return meaning.nearest_documents(vector, floor=-1.0)
@@ -156,7 +156,7 @@ class Command(BaseCommand):
     @staticmethod
     def shown(cache, vector, ids):
         saved = meaning._caches[meaning.DOCUMENT]
-        cache.generation, cache.checked = (0, None), time.monotonic()
+        cache.generation, cache.checked = (0, None, 0), time.monotonic()
         meaning._caches[meaning.DOCUMENT] = cache
         try:
             return meaning.best_passages(vector, ids)

@@ -58,6 +58,7 @@ from registry.search.base import (
     SearchResults,
     SearchUnavailable,
 )
+from registry.search.facet_arrays import FacetArrays
 from registry.search.highlight import snippet
 from registry.search.synonyms import Synonyms
 
@@ -114,6 +115,9 @@ AVERAGE_TITLE, AVERAGE_BODY = 7, 150  # typical lengths in lexemes, for BM25's l
 # values are unnested in the select list (one ProjectSet over the matches) rather
 # than by a lateral unnest per match: 13 against 19 ms for 84,000 values of 9,000
 # matches (psql, 10,000 records + 1,000 reports).
+# Facet counts left to this process (facet_arrays.py): the matches' ids, 8 bytes each.
+ENTRY_FACETS = FacetArrays(ENTRY)
+FACETS_BY_IDS = ("(SELECT string_agg(int8send(id), '') FROM matched)", [])
 FACETS_OF_MATCHED = ("(SELECT json_agg(json_build_array(v, n)) FROM (SELECT v, count(*) AS n "
                      "FROM (SELECT unnest(facet_values) AS v FROM matched) AS values GROUP BY v) AS counts)", [])
 _LEXEME = re.compile(r"'((?:[^']|'')+)'")
@@ -626,9 +630,22 @@ class PostgresBackend(SearchBackend):
         cursor.execute(f"SELECT stem FROM {FREQUENT} WHERE stem = ANY(%s)", [sorted(stems)])
         return frozenset(row[0] for row in cursor.fetchall())
 
-    def _matched_sql(self, tree, tsqueries, query, frequent=frozenset()):
-        """(SQL of a CTE list ending in `matched`, params). `frequent`: which of the
-        phrases' stems have their pairs stored."""
+    @staticmethod
+    def _needs_no_entry(tree, query):
+        """Whether a search can be decided from its words' hits alone: ordered by
+        relevance, every kind, no filter and no field of the entries' own values
+        (department:, stage:, year:, doc_kind:) in the query."""
+        return (query.sort not in ("newest", "oldest")
+                and {"evaluation", "document"} <= set(query.kinds)
+                and not any(values for values in (query.filters or {}).values())
+                and not any(isinstance(leaf, ql.Keyword) for leaf in ql.leaves(tree))
+                and not _possible_without_words(tree))
+
+    def _matched_sql(self, tree, tsqueries, query, frequent=frozenset(), ids_only=False):
+        """(SQL of a CTE list ending in `matched`, params, facets' (SQL, params)).
+        `frequent`: which of the phrases' stems have their pairs stored. `ids_only`:
+        the caller reads `matched` for ids and ranks alone and, if the facets' SQL is
+        FACETS_BY_IDS, counts them itself from the ids."""
         params = []
         texts = _text_leaves(tree)
         if not texts:  # only keyword fields, or everything
@@ -671,6 +688,13 @@ class PostgresBackend(SearchBackend):
         condition_params = []
         # One group of words: having hits is the whole condition.
         condition = "" if isinstance(tree, ql.Text) else self._condition(tree, columns, tsqueries, condition_params)
+        if ids_only and self._needs_no_entry(tree, query):
+            # Nothing to read from the entries but their facet values, which this
+            # process counts from its own arrays (facet_arrays.py) given the ids.
+            where = f" WHERE {condition}" if condition else ""
+            matched = ("matched AS MATERIALIZED (SELECT m.entry_id AS id, NULL::bigint AS object_id, 0 AS sort_date, "
+                       f"coalesce(m.rank, 0) AS rank FROM m{where})")
+            return ctes + ", " + matched, params + condition_params, FACETS_BY_IDS
         if _possible_without_words(tree):
             source = f"{ENTRY} e LEFT JOIN m ON m.entry_id = e.id"
         else:
@@ -755,7 +779,8 @@ class PostgresBackend(SearchBackend):
                                      facets={name: [] for name in FACET_FIELDS} if query.facets else {},
                                      error=message)
             ctes, params, (facet_sql, facet_params) = self._matched_sql(
-                tree, tsqueries, query, self._phrase_frequent(cursor, tree))
+                tree, tsqueries, query, self._phrase_frequent(cursor, tree), ids_only=True)
+            by_ids = facet_sql == FACETS_BY_IDS[0]
             order = ORDERS.get(query.sort, ORDERS["relevance"])
             source, score, refined_column = "matched", "rank", ""
             if query.sort not in ("newest", "oldest") and "hits AS" in ctes:
@@ -787,6 +812,9 @@ class PostgresBackend(SearchBackend):
             cursor.execute(sql, params)
             total, rows, facet_rows, found_leaves = cursor.fetchone()
             rows = _json(rows) or []
+            if by_ids and query.facets:
+                matched = numpy.frombuffer(bytes(facet_rows or b""), dtype=">i8")
+                facet_rows = ENTRY_FACETS.counts(cursor, matched)
             stems = {lexeme for tsquery in tsqueries.values() for lexeme in _lexemes(tsquery)}
             passages = self._best_passages(cursor, [r[0] for r in rows if r[1] == "document"], stems)
             texts = _text_leaves(tree)

@@ -1,0 +1,98 @@
+"""Each process's copy of the PostgreSQL index entries' facet values, as integer
+codes in arrays keyed by entry id, so that a search matching most of the registry
+need not have its statement look up every matching entry and count its values.
+
+The statement returns the matching ids as 8-byte integers and the facets are counted
+here. Measured at 100,000 records for a word matching 25,055 of them: the statement
+as it was, 203 to 206 ms; returning the ids without looking the entries up, 52 to 70
+ms; counting from these arrays, 3.4 to 4.7 ms, the same counts. Reading every entry
+into a process once costs 0.65 s at 100,000 entries; this copy reads only the ids a
+search brings that it has not seen.
+
+It needs no invalidation because index entries are never updated: the backend
+replaces an entry by deleting it and inserting a new one, with a new id
+(postgres_backend.py, `_delete` and `_insert_entries`). An id the copy lacks is read
+on first sight; the id of a deleted entry is never asked for again (a statement's
+matches are live rows). So that replaced entries do not pile up, the copy starts
+again empty when it would hold more than twice the table's entries. Ids are only
+ever reused by `restore`, which replaces the database with the app servers stopped.
+"""
+import threading
+
+import numpy as np
+
+
+class FacetArrays:
+    """Facet values of index entries: `values` (code -> "key:value"), and for the
+    entry in row r of the copy, its codes flat[indptr[r]:indptr[r + 1]]; row_of maps
+    an entry id to its row (-1: not read)."""
+
+    def __init__(self, table):
+        self.table = table
+        self.lock = threading.Lock()
+        self._empty()
+
+    def _empty(self):
+        self.codes: dict[str, int] = {}
+        self.values: list[str] = []
+        self.row_of = np.full(0, -1, dtype=np.int64)
+        self.indptr = np.zeros(1, dtype=np.int64)
+        self.flat = np.zeros(0, dtype=np.int32)
+
+    def counts(self, cursor, ids) -> list:
+        """[("key:value", number of these entries holding it)] for these entry ids."""
+        ids = np.unique(np.asarray(ids, dtype=np.int64))
+        if not len(ids):
+            return []
+        with self.lock:
+            self._read_missing(cursor, ids)
+            row_of, indptr, flat, values = self.row_of, self.indptr, self.flat, self.values
+        inside = ids < len(row_of)
+        rows = row_of[ids[inside]]
+        rows = rows[rows >= 0]  # an entry deleted since the search's statement counts for nothing
+        starts = indptr[rows]
+        lengths = indptr[rows + 1] - starts
+        # Every code of every row, gathered at once: each row's run of positions.
+        positions = np.repeat(starts - np.cumsum(lengths) + lengths, lengths) + np.arange(int(lengths.sum()))
+        counted = np.bincount(flat[positions], minlength=len(values))
+        return [(values[code], int(counted[code])) for code in np.flatnonzero(counted)]
+
+    def _read_missing(self, cursor, ids):
+        missing = self._missing(ids)
+        if not len(missing):
+            return
+        cursor.execute(f"SELECT reltuples::bigint FROM pg_class WHERE oid = '{self.table}'::regclass")
+        entries = max(int(cursor.fetchone()[0]), len(ids))
+        if len(self.indptr) - 1 + len(missing) > 2 * entries + 1000:
+            self._empty()
+            missing = ids
+        cursor.execute(f"SELECT id, facet_values FROM {self.table} WHERE id = ANY(%s)", [missing.tolist()])
+        self._append(cursor.fetchall())
+
+    def _missing(self, ids):
+        inside = ids < len(self.row_of)
+        known = np.zeros(len(ids), dtype=bool)
+        known[inside] = self.row_of[ids[inside]] >= 0
+        return ids[~known]
+
+    def _append(self, fetched):
+        if not fetched:
+            return
+        first = len(self.indptr) - 1
+        flat, lengths = [], []
+        for _, facet_values in fetched:
+            for value in facet_values or ():
+                code = self.codes.get(value)
+                if code is None:
+                    code = self.codes[value] = len(self.values)
+                    self.values.append(value)
+                flat.append(code)
+            lengths.append(len(facet_values or ()))
+        ids = np.array([row[0] for row in fetched], dtype=np.int64)
+        if int(ids.max()) >= len(self.row_of):
+            grown = np.full(max(int(ids.max()) + 1, 2 * len(self.row_of)), -1, dtype=np.int64)
+            grown[:len(self.row_of)] = self.row_of
+            self.row_of = grown
+        self.row_of[ids] = np.arange(first, first + len(ids))
+        self.indptr = np.concatenate([self.indptr, self.indptr[-1] + np.cumsum(lengths, dtype=np.int64)])
+        self.flat = np.concatenate([self.flat, np.array(flat, dtype=np.int32)])

@@ -38,7 +38,7 @@ import operator
 import re
 import zlib
 from contextlib import contextmanager, nullcontext
-from functools import lru_cache
+from functools import lru_cache, partial
 from itertools import compress, islice, repeat
 
 import numpy
@@ -117,9 +117,10 @@ AVERAGE_TITLE, AVERAGE_BODY = 7, 150  # typical lengths in lexemes, for BM25's l
 # matches (psql, 10,000 records + 1,000 reports).
 # Facet counts left to this process (facet_arrays.py): the matches' ids, 8 bytes each.
 ENTRY_FACETS = FacetArrays(ENTRY)
-FACETS_BY_IDS = ("(SELECT string_agg(int8send(id), '') FROM matched)", [])
+FACETS_BY_IDS = ("(SELECT string_agg(int8send(id), '') FROM matched)", [],
+                 lambda cursor, value: ENTRY_FACETS.counts(cursor, numpy.frombuffer(bytes(value or b""), ">i8")))
 FACETS_OF_MATCHED = ("(SELECT json_agg(json_build_array(v, n)) FROM (SELECT v, count(*) AS n "
-                     "FROM (SELECT unnest(facet_values) AS v FROM matched) AS values GROUP BY v) AS counts)", [])
+                     "FROM (SELECT unnest(facet_values) AS v FROM matched) AS values GROUP BY v) AS counts)", [], None)
 _LEXEME = re.compile(r"'((?:[^']|'')+)'")
 
 
@@ -573,7 +574,7 @@ class PostgresBackend(SearchBackend):
         kinds = [k for k in query.kinds if k in ("evaluation", "document")]
         return out, ("e.kind = ANY(%s)", [kinds or ["evaluation", "document"]])
 
-    def _matched_from(self, source, condition, condition_params, query, columns):
+    def _matched_from(self, source, condition, condition_params, query, columns, by_ids=False):
         """(CTEs ending in `matched` and, when facets are counted under filters, in
         `unfiltered`, params, facet SQL). A filter narrows the hits but not the counts
         of its own facet's values, so each count says what ticking that value would
@@ -589,7 +590,7 @@ class PostgresBackend(SearchBackend):
             where.append(kind_sql)
             params += kind_params
             sql = f"matched AS MATERIALIZED (SELECT {wanted} FROM {source} WHERE {' AND '.join(where)})"
-            return sql, params, FACETS_OF_MATCHED
+            return sql, params, FACETS_BY_IDS if by_ids else FACETS_OF_MATCHED
         flags = "".join(f", {sql} AS f{i}" for i, (_, sql, _) in enumerate(filters))
         params = [p for _, _, filter_params in filters for p in filter_params] + list(condition_params) + kind_params
         where = " AND ".join(([condition] if condition else []) + [kind_sql])
@@ -601,10 +602,18 @@ class PostgresBackend(SearchBackend):
             f"(f{i} OR split_part(v, ':', 1) = ANY(%s))" if excluded else f"f{i}"
             for i, (excluded, _, _) in enumerate(filters))
         facet_params = [list(excluded) for excluded, _, _ in filters if excluded]
+        if by_ids and len(filters) < 16:
+            # Each entry's id (8 bytes) and which filters it passes (2 bytes, bit i: filter
+            # i): this process counts the values from its arrays (facet_arrays.py),
+            # instead of unnesting every value of every entry and checking its facet.
+            bits = " | ".join(f"(f{i}::int << {i})" for i in range(len(filters)))
+            facet_sql = f"(SELECT string_agg(int8send(id) || int2send(({bits})::int2), '') FROM unfiltered)"
+            return sql, params, (facet_sql, [], partial(_counted_with_filters,
+                                                        excluded=[set(e) for e, _, _ in filters]))
         facet_sql = ("(SELECT json_agg(json_build_array(v, n)) FROM (SELECT v, count(*) AS n "
                      f"FROM (SELECT unfiltered.*, unnest(facet_values) AS v FROM unfiltered) AS values "
                      f"WHERE {keep} GROUP BY v) AS counts)")
-        return sql, params, (facet_sql, facet_params)
+        return sql, params, (facet_sql, facet_params, None)
 
     def _condition(self, node, columns, tsqueries, params):
         """SQL deciding the query's AND / OR / NOT for an entry, from which groups of
@@ -642,15 +651,16 @@ class PostgresBackend(SearchBackend):
                 and not _possible_without_words(tree))
 
     def _matched_sql(self, tree, tsqueries, query, frequent=frozenset(), ids_only=False):
-        """(SQL of a CTE list ending in `matched`, params, facets' (SQL, params)).
-        `frequent`: which of the phrases' stems have their pairs stored. `ids_only`:
-        the caller reads `matched` for ids and ranks alone and, if the facets' SQL is
-        FACETS_BY_IDS, counts them itself from the ids."""
+        """(SQL of a CTE list ending in `matched`, params, facets' (SQL, params,
+        counter)). `frequent`: which of the phrases' stems have their pairs stored.
+        `ids_only`: the caller reads `matched` for ids and ranks alone, and counts the
+        facets with `counter(cursor, value of the facets' SQL)` when it is not None
+        (from this process's arrays: facet_arrays.py); None: the SQL gives JSON counts."""
         params = []
         texts = _text_leaves(tree)
         if not texts:  # only keyword fields, or everything
             condition = self._condition(tree, {}, tsqueries, params) if tree is not None else ""
-            return self._matched_from(f"{ENTRY} e", condition, params, query, "0::float AS rank")
+            return self._matched_from(f"{ENTRY} e", condition, params, query, "0::float AS rank", ids_only)
         columns = {leaf: f"l{i}" for i, leaf in enumerate(texts)}
         # One GIN scan per group of words, reading only which chunks matched.
         scans = []
@@ -705,7 +715,7 @@ class PostgresBackend(SearchBackend):
             source = (f"m CROSS JOIN LATERAL (SELECT id, kind, object_id, sort_date, facet_values, filter_values "
                       f"FROM {ENTRY} WHERE id = m.entry_id OFFSET 0) AS e")
         matched, matched_params, facets = self._matched_from(
-            source, condition, condition_params, query, "coalesce(m.rank, 0) AS rank")
+            source, condition, condition_params, query, "coalesce(m.rank, 0) AS rank", ids_only)
         return ctes + ", " + matched, params + matched_params, facets
 
     def _refined_sql(self, tree, tsqueries, shown):
@@ -778,9 +788,8 @@ class PostgresBackend(SearchBackend):
                 return SearchResults(hits=[], total=0, page=page, page_size=page_size,
                                      facets={name: [] for name in FACET_FIELDS} if query.facets else {},
                                      error=message)
-            ctes, params, (facet_sql, facet_params) = self._matched_sql(
+            ctes, params, (facet_sql, facet_params, counted) = self._matched_sql(
                 tree, tsqueries, query, self._phrase_frequent(cursor, tree), ids_only=True)
-            by_ids = facet_sql == FACETS_BY_IDS[0]
             order = ORDERS.get(query.sort, ORDERS["relevance"])
             source, score, refined_column = "matched", "rank", ""
             if query.sort not in ("newest", "oldest") and "hits AS" in ctes:
@@ -812,9 +821,8 @@ class PostgresBackend(SearchBackend):
             cursor.execute(sql, params)
             total, rows, facet_rows, found_leaves = cursor.fetchone()
             rows = _json(rows) or []
-            if by_ids and query.facets:
-                matched = numpy.frombuffer(bytes(facet_rows or b""), dtype=">i8")
-                facet_rows = ENTRY_FACETS.counts(cursor, matched)
+            if counted is not None and query.facets:
+                facet_rows = counted(cursor, facet_rows)
             stems = {lexeme for tsquery in tsqueries.values() for lexeme in _lexemes(tsquery)}
             passages = self._best_passages(cursor, [r[0] for r in rows if r[1] == "document"], stems)
             texts = _text_leaves(tree)
@@ -992,6 +1000,12 @@ def _text_leaves(tree):
 def _typed_words(text):
     """A query's words as "Did you mean" reads them: runs of letters, lower-cased."""
     return "".join(c if c.isalpha() else " " for c in text).lower().split()
+
+
+def _counted_with_filters(cursor, value, excluded):
+    """Facet counts from (id, filters passed) pairs, 10 bytes each (see _matched_from)."""
+    pairs = numpy.frombuffer(bytes(value or b""), dtype=[("id", ">i8"), ("flags", ">i2")])
+    return ENTRY_FACETS.counts(cursor, pairs["id"], pairs["flags"].astype(numpy.int64) & 0xFFFF, excluded)
 
 
 def _json(value):

@@ -27,14 +27,29 @@ def backend(settings, django_capture_on_commit_callbacks):
     return backend
 
 
+def statement_facets(backend, query):
+    """The facets as the statement's own aggregate counts them (the path before the arrays)."""
+    with connection.cursor() as cursor:
+        tree, tsqueries, *_ = backend._parsed(cursor, query.text, backend.synonyms())
+        ctes, params, (facet_sql, facet_params, counted) = backend._matched_sql(
+            tree, tsqueries, query, backend._phrase_frequent(cursor, tree))
+        assert counted is None
+        cursor.execute(f"WITH {ctes} SELECT {facet_sql}", params + facet_params)
+        return backend._facets(pg._json(cursor.fetchone()[0]) or [])
+
+
+def arrays_facets(backend, query):
+    """The facets as a search counts them, checking it counted them from the arrays."""
+    with connection.cursor() as cursor:
+        tree, tsqueries, *_ = backend._parsed(cursor, query.text, backend.synonyms())
+        *_, counted = backend._matched_sql(tree, tsqueries, query, ids_only=True)
+    assert counted is not None
+    return backend.search(query).facets
+
+
 def by_arrays_and_by_statement(backend, text):
-    """The facets of a search counted from the ids (relevance order), and by the
-    statement's aggregate (newest first: the entries are read, and counted there)."""
-    assert backend._needs_no_entry(*backend._parsed(connection.cursor(), text, backend.synonyms())[:1],
-                                   SearchQuery(text=text))
-    arrays = backend.search(SearchQuery(text=text)).facets
-    statement = backend.search(SearchQuery(text=text, sort="newest")).facets
-    return arrays, statement
+    query = SearchQuery(text=text)
+    return arrays_facets(backend, query), statement_facets(backend, query)
 
 
 def test_counts_from_the_ids_are_the_statements_counts(backend):
@@ -69,3 +84,17 @@ def test_the_copy_starts_again_when_replaced_entries_would_pile_up(backend):
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT unnest(facet_values) AS v, count(*) FROM {pg.ENTRY} GROUP BY v")
         assert counts == dict(cursor.fetchall())
+
+
+def test_counts_under_filters_are_the_statements_counts(backend):
+    """With filters, each facet's values are counted over the entries passing every
+    other facet's filter (what ticking a value would add), from the ids and a bit per
+    filter, as the statement counted them."""
+    departments = list(models.Department.objects.order_by("code")[:2])
+    for filters in ({"department": [departments[0].code]},
+                    {"department": [departments[0].code, departments[1].code]},
+                    {"department": [departments[0].code], "stage": ["complete"]},
+                    {"kind": ["report"]}):
+        for text in ("kinship", "", "kinship OR crewe"):
+            query = SearchQuery(text=text, filters=filters)
+            assert arrays_facets(backend, query) == statement_facets(backend, query), (text, filters)

@@ -64,7 +64,7 @@ class FacetArrays:
         # The filters each facet's values must pass, as a bit mask: facets sharing one are counted together.
         needs = {}
         for facet in set(facet_of):
-            needed = sum(1 << i for i, names in enumerate(excluded) if facet not in names) if excluded else 0
+            needed = sum(1 << i for i, names in enumerate(excluded) if facet not in names)
             needs.setdefault(needed, set()).add(facet)
         counted_all = []
         for needed, facets in needs.items():

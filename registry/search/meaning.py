@@ -354,6 +354,7 @@ class _Matrix:
 
     def current(self):
         from django.db.models import Count, Max, Sum
+        from django.db.models.functions import Coalesce
 
         from registry.models.search import SearchVector
 
@@ -366,7 +367,7 @@ class _Matrix:
                 # The sum of the ids as well: two transactions committing out of order can
                 # delete one row and add another below the largest id, leaving the count
                 # and the largest id as they were, never the sum (ids are never reused).
-                seen = rows.aggregate(n=Count("id"), last=Max("id"), total=Sum("id"))
+                seen = rows.aggregate(n=Count("id"), last=Max("id"), total=Coalesce(Sum("id"), 0))
                 if (seen["n"], seen["last"], seen["total"]) == self.generation:
                     self.checked = now
                     return self.state()

@@ -115,12 +115,12 @@ AVERAGE_TITLE, AVERAGE_BODY = 7, 150  # typical lengths in lexemes, for BM25's l
 # values are unnested in the select list (one ProjectSet over the matches) rather
 # than by a lateral unnest per match: 13 against 19 ms for 84,000 values of 9,000
 # matches (psql, 10,000 records + 1,000 reports).
+FACETS_OF_MATCHED = ("(SELECT json_agg(json_build_array(v, n)) FROM (SELECT v, count(*) AS n "
+                     "FROM (SELECT unnest(facet_values) AS v FROM matched) AS values GROUP BY v) AS counts)", [], None)
 # Facet counts left to this process (facet_arrays.py): the matches' ids, 8 bytes each.
 ENTRY_FACETS = FacetArrays(ENTRY)
 FACETS_BY_IDS = ("(SELECT string_agg(int8send(id), '') FROM matched)", [],
                  lambda cursor, value: ENTRY_FACETS.counts(cursor, numpy.frombuffer(bytes(value or b""), ">i8")))
-FACETS_OF_MATCHED = ("(SELECT json_agg(json_build_array(v, n)) FROM (SELECT v, count(*) AS n "
-                     "FROM (SELECT unnest(facet_values) AS v FROM matched) AS values GROUP BY v) AS counts)", [], None)
 _LEXEME = re.compile(r"'((?:[^']|'')+)'")
 
 
@@ -598,10 +598,6 @@ class PostgresBackend(SearchBackend):
         sql = (f"unfiltered AS MATERIALIZED (SELECT {wanted}{flags} FROM {source} WHERE {where}), "
                f"matched AS MATERIALIZED (SELECT * FROM unfiltered WHERE {every})")
         # A value is counted over the entries passing every filter but its own facet's.
-        keep = " AND ".join(
-            f"(f{i} OR split_part(v, ':', 1) = ANY(%s))" if excluded else f"f{i}"
-            for i, (excluded, _, _) in enumerate(filters))
-        facet_params = [list(excluded) for excluded, _, _ in filters if excluded]
         if by_ids and len(filters) < 16:
             # Each entry's id (8 bytes) and which filters it passes (2 bytes, bit i: filter
             # i): this process counts the values from its arrays (facet_arrays.py),
@@ -610,6 +606,10 @@ class PostgresBackend(SearchBackend):
             facet_sql = f"(SELECT string_agg(int8send(id) || int2send(({bits})::int2), '') FROM unfiltered)"
             return sql, params, (facet_sql, [], partial(_counted_with_filters,
                                                         excluded=[set(e) for e, _, _ in filters]))
+        keep = " AND ".join(
+            f"(f{i} OR split_part(v, ':', 1) = ANY(%s))" if excluded else f"f{i}"
+            for i, (excluded, _, _) in enumerate(filters))
+        facet_params = [list(excluded) for excluded, _, _ in filters if excluded]
         facet_sql = ("(SELECT json_agg(json_build_array(v, n)) FROM (SELECT v, count(*) AS n "
                      f"FROM (SELECT unfiltered.*, unnest(facet_values) AS v FROM unfiltered) AS values "
                      f"WHERE {keep} GROUP BY v) AS counts)")

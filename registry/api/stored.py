@@ -16,8 +16,9 @@ replaced carries an old token and is rendered again; it is never served.
 
 Addresses: a body is rendered with PLACEHOLDER where the site's origin goes, which
 JSON writes as `\\u0000` (no stored text can hold a NUL: forms, the API and
-PostgreSQL refuse it, and a record with one would not be stored), and
-the origin of each request is put in its place when the page is served.
+PostgreSQL refuse it), and the origin of each request is put in its place when
+the page is served: only where it opens a JSON string, as an address does, so a
+record whose own text holds the characters `\\u0000` keeps them.
 """
 from __future__ import annotations
 
@@ -75,8 +76,12 @@ def page_bodies(ids: list[int], request) -> tuple[list[str], object]:
     if stamps:
         found.update(_render(stamps, keep=set(stamps) - changing))
     origin = json.dumps(request.build_absolute_uri("/")[:-1])[1:-1]
-    bodies = [found[pk][0].replace(ESCAPED, origin) for pk in ids]
-    return bodies, max((found[pk][1] for pk in ids), default=None)
+    # An address is a whole JSON string, so its placeholder follows a quote; a
+    # record's own text holding the six characters \u0000 is written \\u0000, which a
+    # quote never precedes (a quote inside a string is written \").
+    present = [pk for pk in ids if pk in found]  # a record deleted since its id was read is left out
+    bodies = [found[pk][0].replace('"' + ESCAPED, '"' + origin) for pk in present]
+    return bodies, max((found[pk][1] for pk in present), default=None)
 
 
 def _render(stamps: dict[int, str], keep: set[int]) -> dict[int, tuple[str, object]]:
@@ -89,7 +94,7 @@ def _render(stamps: dict[int, str], keep: set[int]) -> dict[int, tuple[str, obje
     for row in record_rows(list(stamps)):
         body = renderer.render(EvaluationSerializer(row, context=context).data).decode("utf-8")
         rendered[row["id"]] = (body, row["updated_at"])
-        if row["id"] in keep and PLACEHOLDER not in json.dumps(row, default=str):  # placeholders are addresses
+        if row["id"] in keep:
             stored.append(StoredRepresentation(evaluation_id=row["id"], token=stamps[row["id"]], body=body,
                                                updated_at=row["updated_at"]))
     _store(sorted(stored, key=lambda s: s.evaluation_id))
@@ -220,6 +225,8 @@ def _document_changed(sender, instance, **kwargs):
 
 
 def _document_links_changed(sender, instance, action, reverse, pk_set, **kwargs):
+    if action == "pre_clear" and isinstance(instance, models.Document):
+        invalidate(_linked_records(instance))
     if not action.startswith("post_"):
         return
     if isinstance(instance, models.Document):
@@ -242,6 +249,8 @@ def connect() -> None:
     for model in (models.Department, models.DesignType, models.PolicyArea, models.Organisation, models.Programme,
                   models.Place):
         post_save.connect(_vocabulary_changed, sender=model, dispatch_uid=f"{uid}-{model.__name__}")
+        # Deleting it removes its links in cascade, which sends no m2m_changed: before, while they say which.
+        pre_delete.connect(_vocabulary_changed, sender=model, dispatch_uid=f"{uid}-{model.__name__}-deleted")
     post_save.connect(_document_changed, sender=models.Document, dispatch_uid=f"{uid}-document")
     # Before the delete: its links go with it.
     pre_delete.connect(_document_changed, sender=models.Document, dispatch_uid=f"{uid}-document-deleted")

@@ -131,6 +131,8 @@ def document_saved(sender, instance, **kwargs):
 
 
 def document_links_changed(sender, instance, action, reverse, pk_set, **kwargs):
+    if action == "pre_clear" and not isinstance(instance, models.Document):  # which, while the links say
+        mark("document", models.Document.objects.filter(evaluations=instance).values_list("id", flat=True))
     if not action.startswith("post_"):
         return
     if isinstance(instance, models.Document):
@@ -188,6 +190,8 @@ def connect():
                     models.Place)
     for model in vocabularies:
         post_save.connect(vocabulary_changed, sender=model, dispatch_uid=f"search-{model.__name__}-vocabulary")
-        # Deleting a vocabulary item in use is prevented (PROTECT) or clears the link (m2m signals).
+        # Deleting an item in use is prevented (PROTECT) or removes its links in cascade,
+        # which sends no m2m_changed: its records are marked before, while the links say which.
+        pre_delete.connect(vocabulary_changed, sender=model, dispatch_uid=f"search-{model.__name__}-deleting")
     post_save.connect(synonyms_changed, sender=models.MethodSynonym, dispatch_uid="search-synonym-saved")
     post_delete.connect(synonyms_changed, sender=models.MethodSynonym, dispatch_uid="search-synonym-deleted")

@@ -145,8 +145,15 @@ def delete_document(evaluation):
     return None, b"A report deleted later"
 
 
+def unlink_a_document_everywhere(evaluation):
+    document = document_titled("A report unlinked later")
+    document.evaluations.add(evaluation)
+    document.evaluations.clear()
+    return None, b"A report unlinked later"
+
+
 CHANGES = [rename_department, change_summary, add_finding, remove_links, add_place, rename_organisation,
-           link_document, retitle_document, delete_document]
+           link_document, retitle_document, delete_document, unlink_a_document_everywhere]
 
 
 @pytest.mark.parametrize("change", CHANGES, ids=[c.__name__ for c in CHANGES])
@@ -240,3 +247,37 @@ def test_a_cited_documents_new_title_is_served_on_records_citing_it(client, monk
     document.save()
     body = served(client)
     assert b"A cited report, retitled" in body and body == live(client, monkeypatch)
+
+
+def test_a_records_own_text_holding_the_placeholders_escape_is_kept(client, monkeypatch, on_postgres):
+    """Only an address's placeholder (opening a JSON string) becomes the origin: a
+    title holding the six characters \\u0000 stays as written and the page stays JSON."""
+    evaluation = record()
+    evaluation.title = "\\u0000 at the start, and again: \\u0000"
+    evaluation.save()
+    served(client)
+    body = served(client)  # read from the store
+    assert body == live(client, monkeypatch)
+    import json
+
+    titles = [r["title"] for r in json.loads(body)["results"]]
+    assert evaluation.title in titles
+
+
+def test_a_record_deleted_after_its_id_was_read_is_left_out(client, on_postgres, rf):
+    ids = list(Evaluation.objects.filter(visibility=Visibility.PUBLISHED).order_by("pk").values_list("pk", flat=True))
+    gone = ids[0]
+    Evaluation.objects.filter(pk=gone).delete()
+    bodies, _ = stored.page_bodies(ids, rf.get(LIST))
+    assert len(bodies) == len(ids) - 1
+
+
+def test_deleting_a_place_is_served_at_once(client, monkeypatch, on_postgres):
+    """Deleting a place removes its links in cascade, which sends no m2m_changed."""
+    place = Place.objects.create(name="Sandbach", slug="sandbach")
+    record().places.add(place)
+    served(client)
+    assert b"Sandbach" in served(client)  # stored with the place
+    place.delete()
+    body = served(client)
+    assert b"Sandbach" not in body and body == live(client, monkeypatch)

@@ -105,8 +105,8 @@ def _plan(slug: str, data: Mapping[str, Any], *, by: User, publish: bool, now) -
     plan = _Planned(evaluation, relations)
     designs = [EvaluationDesign(evaluation=evaluation, design_type=design_type, description=text or "")
                for design_type, text in with_ancestors(dict(methods)).items()]
-    for design in designs:
-        design.clean()
+    for design in designs:  # field checks too: a description longer than its column is refused here
+        design.full_clean(exclude=_links(EvaluationDesign), validate_unique=False, validate_constraints=False)
     plan.rows[EvaluationDesign] = designs
     for name, values in lists.items():
         model = ROW_LISTS[name]

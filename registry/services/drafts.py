@@ -151,6 +151,12 @@ def _is_revision(evaluation: Evaluation) -> bool:
     return Submission.objects.filter(evaluation=evaluation, revision_of__isnull=False).exists()
 
 
+def _check_design(design: EvaluationDesign) -> None:
+    """Its own rules and its fields' (a description longer than its column is refused,
+    not left to the database)."""
+    design.full_clean(exclude=["evaluation", "design_type"], validate_unique=False, validate_constraints=False)
+
+
 def _write_designs(evaluation: Evaluation, chosen: Mapping[DesignType, str | None],
                    current: Iterable[EvaluationDesign]) -> None:
     """Create the chosen designs the record lacks and update changed descriptions
@@ -160,11 +166,11 @@ def _write_designs(evaluation: Evaluation, chosen: Mapping[DesignType, str | Non
         design = by_type.get(design_type.pk)
         if design is None:
             design = EvaluationDesign(evaluation=evaluation, design_type=design_type, description=description or "")
-            design.clean()
+            _check_design(design)
             design.save()
         elif description is not None and design.description != description:
             design.description = description
-            design.clean()
+            _check_design(design)
             design.save()
 
 
@@ -301,7 +307,7 @@ def _apply(evaluation: Evaluation, data: dict[str, Any], *, by: User, reason: st
             designs = [EvaluationDesign(evaluation=evaluation, design_type=design_type, description=text or "")
                        for design_type, text in chosen.items()]
             for design in designs:
-                design.clean()
+                _check_design(design)
             _create_rows(EvaluationDesign, [stamp(d, by, reason) for d in designs], by=by, reason=reason)
         else:
             evaluation.designs.exclude(design_type__in=list(chosen)).delete()

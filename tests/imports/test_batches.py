@@ -104,3 +104,16 @@ def test_a_draft_batch_with_a_missing_summary_is_saved_as_drafts(moderator):
     assert {e.visibility for e in drafts} == {Visibility.DRAFT}
     assert {e.submission.step_reached for e in drafts} == {"basics"}
     assert not PublishedVersion.objects.filter(evaluation__in=drafts).exists()
+
+
+def test_a_method_description_too_long_for_its_column_is_a_problem_not_an_error(moderator):
+    """Field checks on the designs too: PostgreSQL refused the 600 characters with a
+    DataError (a 500 on the import page); SQLite stored them."""
+    records = Evaluation.objects.count()
+    rows = [row(external_id="fine", title="Fine"),
+            row(external_id="long-method", title="Long method", methods="randomized control trial: " + "x" * 600)]
+    report = importer.run(csv_bytes(rows), by=moderator, publish=True)
+    assert not report.saved and report.problems
+    assert [p.row for p in report.problems] == [3]
+    assert "500" in report.problems[0].message
+    assert Evaluation.objects.count() == records

@@ -87,6 +87,7 @@ BATCH = 500
 KIND = "evaluation"
 DOCUMENT = "document"
 DIMENSIONS = 256
+VECTOR_WRITERS_LOCK = 7_301_905  # pg_advisory_xact_lock key of the vector writers (_one_writer_at_a_time)
 DOCUMENT_BATCH = 20  # documents embedded and written at once (66 passages each for 20,000 words)
 # A passage averages some 300 words' vectors, which pulls every passage towards the
 # same place: a document is added by meaning only when its best passage is this close.
@@ -205,9 +206,23 @@ def _write(kind, entries, ids, embedded=True):
     # a write holds the database, and concurrent saves' index updates wait on it.
     rows = _ROWS[kind](list(entries)) if embedded and enabled() else []
     with transaction.atomic():
+        _one_writer_at_a_time()
         SearchVector.objects.filter(kind=kind, object_id__in=ids).delete()
         SearchVector.objects.bulk_create(rows, batch_size=BATCH)
     _caches[kind].stale()
+
+
+def _one_writer_at_a_time():
+    """Vectors are replaced by a delete and an insert: two writers of the same ids
+    (an ingest's embedding and an edit, two ingests) would both delete nothing and
+    the second insert break the unique (kind, object id). On PostgreSQL each writer
+    holds one lock until its transaction ends (its rows are embedded before, so it
+    is held for the writes only); SQLite has one writer anyway."""
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [VECTOR_WRITERS_LOCK])
 
 
 def write_records(entries, ids):
@@ -263,6 +278,7 @@ def embed_documents(ids, progress=None):
         entries = list(entry_source.document_entries(ids[start:start + DOCUMENT_BATCH]))
         rows = _document_rows(entries)
         with transaction.atomic():
+            _one_writer_at_a_time()
             SearchVector.objects.filter(kind=DOCUMENT, object_id__in=[e["pk"] for e in entries]).delete()
             SearchVector.objects.bulk_create(rows)
         done += len(entries)
@@ -294,11 +310,12 @@ def rebuilding(entries, kind=KIND):
         if on:
             batch.append(entry)
             if len(batch) >= size:
-                SearchVector.objects.bulk_create(_ROWS[kind](batch))
+                # A vector an edit wrote meanwhile is as current as the rebuild's: kept.
+                SearchVector.objects.bulk_create(_ROWS[kind](batch), ignore_conflicts=True)
                 batch = []
         yield entry
     if batch:
-        SearchVector.objects.bulk_create(_ROWS[kind](batch))
+        SearchVector.objects.bulk_create(_ROWS[kind](batch), ignore_conflicts=True)
     _caches[kind].stale()
     if on and kind == KIND:
         _caches[kind].current()  # read once here, so this process's next search need not

@@ -92,20 +92,23 @@ def search_request(params):
     return query, message
 
 
+FACET_VALUES_SHOWN = 15
+
+
 def facet_groups(results, params):
     """Each facet's values as links that add (or, when chosen, remove) that value."""
     groups = []
     for key in FACET_PARAMS:
         chosen = params.getlist(key)
         values = []
-        for value in results.facets.get(key, []):
+        for value in results.facets.get(key, [])[:FACET_VALUES_SHOWN]:  # links made only for those shown
             selected = value.value in chosen
             narrowed = params.copy()
             narrowed.pop("page", None)
             narrowed.setlist(key, [v for v in chosen if v != value.value] if selected else chosen + [value.value])
             values.append({"value": value, "selected": selected, "href": "?" + narrowed.urlencode()})
         if values:
-            groups.append({"key": key, "title": FACET_TITLES[key], "values": values[:15]})
+            groups.append({"key": key, "title": FACET_TITLES[key], "values": values})
     return groups
 
 

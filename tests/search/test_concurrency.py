@@ -5,6 +5,7 @@ import pytest
 from django.db import OperationalError, connection, transaction
 
 from registry.search import SearchQuery, get_backend
+from tests.conftest import seed_registry
 from tests.factories import EvaluationFactory
 
 
@@ -54,6 +55,7 @@ def test_two_writers_of_the_same_records_vectors_do_not_collide():
 
     if not meaning.enabled():
         pytest.skip("the meaning model is not installed")
+    seed_registry()  # transactional tests flush the database after each test
     record = EvaluationFactory(title="Breakfast clubs in primary schools", summary="Free breakfasts before school.")
     found = list(entries.evaluation_entries([record.pk]))
     assert found

@@ -577,13 +577,15 @@ class PostgresBackend(SearchBackend):
         kinds = [k for k in query.kinds if k in ("evaluation", "document")]
         return out, ("e.kind = ANY(%s)", [kinds or ["evaluation", "document"]])
 
-    def _matched_from(self, source, condition, condition_params, query, columns, by_ids=False, held=None):
+    def _matched_from(self, source, condition, condition_params, query, columns, by_ids=False, held=None,
+                      light=False):
         """(CTEs ending in `matched` and, when facets are counted under filters, in
         `unfiltered`, params, facet SQL). A filter narrows the hits but not the counts
         of its own facet's values, so each count says what ticking that value would
         add (OR within a facet, AND across them). `held`: the source is `m`, the
         matches by their words alone, never joined with their entries, and each
-        filter is decided by its (SQL, params) in this list (see _decided_by_ids)."""
+        filter is decided by its (SQL, params) in this list (see _decided_by_ids).
+        `light`: the source is cheap to read again (one group of words' hits)."""
         filters, (kind_sql, kind_params) = self._filters(query)
         wanted = f"e.id, e.object_id, e.sort_date, e.facet_values, {columns}"
         if held is not None:
@@ -600,7 +602,10 @@ class PostgresBackend(SearchBackend):
                 where.append(kind_sql)
                 params += kind_params
             where_sql = f" WHERE {' AND '.join(where)}" if where else ""
-            sql = f"matched AS MATERIALIZED (SELECT {wanted} FROM {source}{where_sql})"
+            # One group of words decided by ids alone: `matched` is its hits as they are,
+            # read again by each use rather than copied (a common phrase: 38,820 rows, 3 ms).
+            kept = "NOT MATERIALIZED" if light and not where else "MATERIALIZED"
+            sql = f"matched AS {kept} (SELECT {wanted} FROM {source}{where_sql})"
             return sql, params, FACETS_BY_IDS if by_ids else FACETS_OF_MATCHED
         flags = "".join(f", {sql} AS f{i}" for i, (_, sql, _) in enumerate(filters))
         params = [p for _, _, filter_params in filters for p in filter_params] + list(condition_params) + kind_params
@@ -733,7 +738,8 @@ class PostgresBackend(SearchBackend):
             condition = "" if isinstance(tree, ql.Text) else self._condition(
                 tree, columns, tsqueries, condition_params, sets)
             matched, matched_params, facets = self._matched_from(
-                "m", condition, condition_params, query, "coalesce(m.rank, 0) AS rank", by_ids=True, held=held)
+                "m", condition, condition_params, query, "coalesce(m.rank, 0) AS rank", by_ids=True, held=held,
+                light=len(texts) == 1)
             return f"{ctes}, {matched}", params + matched_params, facets
         # One group of words: having hits is the whole condition.
         condition = "" if isinstance(tree, ql.Text) else self._condition(tree, columns, tsqueries, condition_params)

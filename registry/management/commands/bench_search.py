@@ -352,11 +352,7 @@ class Command(BaseCommand):
         autovacuum does within a minute or two of a bulk load (inserts alone start
         it since PostgreSQL 13): the timings then do not depend on whether it has run
         yet: its statistics choose the plans, its vacuum merges the GIN indexes'
-        pending entries, and otherwise it runs beside the first queries. (Pages timed
-        minutes later on the same database are still faster than this run's: phrases
-        at 10,000 records + 1,000 reports 54 to 59 ms at p95 here, 37 to 41 a few
-        minutes later, with or without this VACUUM or a CHECKPOINT; the README
-        gives both.)"""
+        pending entries, and otherwise it runs beside the first queries."""
         if connection.vendor != "postgresql":
             return
         started = time.perf_counter()

@@ -6,7 +6,8 @@ The statement returns the matching ids as 8-byte integers and the facets are cou
 here. Measured at 100,000 records for a word matching 25,055 of them: the statement
 as it was, 203 to 206 ms; returning the ids without looking the entries up, 52 to 70
 ms; counting from these arrays, 3.4 to 4.7 ms, the same counts. Reading every entry
-into a process costs 0.65 s at 100,000 entries, once, on its first search; after that
+into a process costs about 1 s at 100,000 entries (0.65 s before it held the
+filter values too), once, on its first search; after that
 a search reads only the entries newer than the copy.
 
 The copy also decides fields of the entries' own values and filters (department:,
@@ -54,7 +55,8 @@ class FacetArrays:
         self.indptr = np.zeros(1, dtype=np.int64)
         self.flat = np.zeros(0, dtype=np.int32)
         self.counted_len = np.zeros(0, dtype=np.int64)  # each row's facet values, first in its run
-        self._bitmaps: dict = {}  # holders' bitmaps until the copy changes: {sorted values or "known": bytes}
+        # holders' bitmaps until the copy changes: {sorted values: bytes, "known": (bytes, base, n)}
+        self._bitmaps: dict = {}
 
     def counts(self, cursor, ids, flags=None, excluded=()) -> list:
         """[("key:value", number of these entries holding it)] for these entry ids.
@@ -108,7 +110,7 @@ class FacetArrays:
             self._append(cursor.fetchall())
 
     def _read_all(self, cursor):
-        """An empty copy reads every entry at once (0.65 s at 100,000): searches then
+        """An empty copy reads every entry at once (about 1 s at 100,000): searches then
         read only entries newer than the copy, instead of each of the first searches
         reading thousands of its matches."""
         cursor.execute(f"SELECT id, {VALUES} FROM {self.table}")
@@ -125,17 +127,17 @@ class FacetArrays:
         with self.lock:
             if len(self.indptr) == 1:
                 self._read_all(cursor)
-            base = int(self.id_of_row.min()) if len(self.id_of_row) else 0
-            n = max(len(self.row_of) - base, 0)
             if "known" not in self._bitmaps:
-                self._bitmaps["known"] = np.packbits(self.row_of[base:] >= 0, bitorder="little").tobytes()
-            known = self._bitmaps["known"]
+                base = int(self.id_of_row.min()) if len(self.id_of_row) else 0
+                self._bitmaps["known"] = (np.packbits(self.row_of[base:] >= 0, bitorder="little").tobytes(),
+                                          base, max(len(self.row_of) - base, 0))
+            known, base, n = self._bitmaps["known"]
             holding = []
             for values in value_sets:
                 key = tuple(sorted(set(values)))
                 if key not in self._bitmaps:
                     if len(self._bitmaps) > MAX_BITMAPS:
-                        self._bitmaps = {"known": known}
+                        self._bitmaps = {"known": (known, base, n)}
                     bits = np.zeros(n, dtype=bool)
                     codes = [self.codes[v] for v in key if v in self.codes]
                     if codes:

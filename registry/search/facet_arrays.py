@@ -11,11 +11,11 @@ filter values too), once, on its first search; after that
 a search reads only the entries newer than the copy.
 
 The copy also decides fields of the entries' own values and filters (department:,
-method=...): `holders` gives the statement bitmaps of the ids holding a value, so it
-need not look its matches up either (at 100,000 records a method and year filter on a
-word in 8,000 records: the lookups cost 34 ms, sets of ids from the GIN index 35 ms;
-making the bitmaps 4.8 ms, and they are kept until the copy changes). An entry the
-copy has not read is checked by the statement.
+method=...) for searches worked out in this process (matches.py): `holding` says
+which matches hold a value, so the statement need not look them up either (at 100,000
+records a method and year filter on a word in 8,000 records: the lookups cost 34 ms,
+sets of ids from the GIN index 35 ms; bitmaps from this copy 4.8 ms, and they are kept
+until the copy changes). An entry the copy has not read is read first.
 
 It needs no invalidation because index entries are never updated: the backend
 replaces an entry by deleting it and inserting a new one, with a new id
@@ -32,7 +32,7 @@ import numpy as np
 # What the copy holds of each entry: the facet values it counts, then the values
 # that are only filtered on (places, programmes, a department's acronym...).
 VALUES = "facet_values, filter_values"
-MAX_BITMAPS = 256  # holders' bitmaps kept (12.5 KB each at 100,000 entries)
+MAX_BITMAPS = 256  # holding's bitmaps kept (12.5 KB each at 100,000 entries)
 
 
 class FacetArrays:
@@ -55,7 +55,7 @@ class FacetArrays:
         self.indptr = np.zeros(1, dtype=np.int64)
         self.flat = np.zeros(0, dtype=np.int32)
         self.counted_len = np.zeros(0, dtype=np.int64)  # each row's facet values, first in its run
-        # holders' bitmaps until the copy changes: {sorted values: bytes, "known": (bytes, base, n)}
+        # holding's bitmaps of rows until the copy changes: {("rows", *sorted values): bytes}
         self._bitmaps: dict = {}
 
     def counts(self, cursor, ids, flags=None, excluded=()) -> list:
@@ -116,37 +116,36 @@ class FacetArrays:
         cursor.execute(f"SELECT id, {VALUES} FROM {self.table}")
         self._append(cursor.fetchall())
 
-    def holders(self, cursor, value_sets) -> tuple[bytes, int, int, list[bytes]]:
-        """(known, base, n, [holding]): bitmaps over the entry ids base to base + n - 1
-        (id base + i is bit i, in byte i // 8, least significant first, as
-        PostgreSQL's get_bit reads a bytea): the ids this copy has read, and for each
-        set of values the ids of those read entries holding any of them. Ids start
-        at the smallest the copy holds, so the bitmaps span the live entries, not
-        every id ever given. An entry the copy has not read (added since it was
-        filled) must be checked by the caller itself."""
+    def holding(self, cursor, ids, value_sets) -> list[np.ndarray]:
+        """For each set of values, which of these entry ids hold any of them (a search
+        decided in this process: matches.py). The copy first reads the entries it
+        lacks; an id it still lacks (deleted since) holds nothing. Each set's rows are
+        kept as a bitmap until the copy changes."""
+        ids = np.asarray(ids, dtype=np.int64)
         with self.lock:
-            if len(self.indptr) == 1:
-                self._read_all(cursor)
-            if "known" not in self._bitmaps:
-                base = int(self.id_of_row.min()) if len(self.id_of_row) else 0
-                self._bitmaps["known"] = (np.packbits(self.row_of[base:] >= 0, bitorder="little").tobytes(),
-                                          base, max(len(self.row_of) - base, 0))
-            known, base, n = self._bitmaps["known"]
-            holding = []
+            self._read_missing(cursor, ids)
+            rows = np.full(len(ids), -1, dtype=np.int64)
+            inside = ids < len(self.row_of)
+            rows[inside] = self.row_of[ids[inside]]
+            live = rows >= 0
+            out = []
             for values in value_sets:
-                key = tuple(sorted(set(values)))
+                key = ("rows",) + tuple(sorted(set(values)))
                 if key not in self._bitmaps:
                     if len(self._bitmaps) > MAX_BITMAPS:
-                        self._bitmaps = {"known": (known, base, n)}
-                    bits = np.zeros(n, dtype=bool)
-                    codes = [self.codes[v] for v in key if v in self.codes]
+                        self._bitmaps = {}
+                    bits = np.zeros(len(self.id_of_row), dtype=bool)
+                    codes = [self.codes[v] for v in key[1:] if v in self.codes]
                     if codes:
                         positions = np.flatnonzero(np.isin(self.flat, codes))
-                        rows = np.searchsorted(self.indptr, positions, side="right") - 1
-                        bits[self.id_of_row[rows] - base] = True
+                        bits[np.searchsorted(self.indptr, positions, side="right") - 1] = True
                     self._bitmaps[key] = np.packbits(bits, bitorder="little").tobytes()
-                holding.append(self._bitmaps[key])
-        return known, base, n, holding
+                bits = np.unpackbits(np.frombuffer(self._bitmaps[key], dtype=np.uint8), count=len(self.id_of_row),
+                                     bitorder="little").view(bool)
+                mask = np.zeros(len(ids), dtype=bool)
+                mask[live] = bits[rows[live]]
+                out.append(mask)
+        return out
 
     def _missing(self, ids):
         inside = ids < len(self.row_of)

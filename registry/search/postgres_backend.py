@@ -4,7 +4,10 @@ and a change is indexed in the transaction that makes it (signals write the rows
 just before COMMIT), so a published record is searchable from every server the
 moment its transaction commits.
 
-How a query runs (one statement for hits, total and facets):
+How a query runs (a search ordered by relevance, over both kinds, whose every
+match holds some of its words, is worked out in this process from the chunks it
+matched: see _matched_here and matches.py; any other in one statement for hits,
+total and facets, as below):
 - The query string is read by registry/search/query_language.py into groups of
   words, phrases, AND / OR / NOT and fields, after synonyms are expanded. Each
   group becomes a tsquery (`plainto_tsquery`, or `phraseto_tsquery` for a phrase).

@@ -102,8 +102,9 @@ def test_counts_under_filters_are_the_statements_counts(backend):
 
 def test_fields_and_filters_decided_by_ids_give_the_same_page(backend, monkeypatch):
     """A search with a field of the entries' own values (department:) or with
-    filters is decided from sets of ids the GIN indexes find, never looking up its
-    matches: the same hits, total and facets as the statement that looks each one up."""
+    filters is decided in this process from its chunks and the copy of the entries'
+    values, never looking up its matches: the same hits, total and facets as the
+    statement that looks each one up."""
     departments = list(models.Department.objects.order_by("code")[:2])
     keyword = departments[0].code
     cases = [(f"department:{keyword} kinship", {}), (f"kinship NOT department:{keyword}", {}),
@@ -123,9 +124,9 @@ def test_fields_and_filters_decided_by_ids_give_the_same_page(backend, monkeypat
     assert {r.total for r in by_ids} != {0} and len({r.total for r in by_ids}) > 1
 
 
-def test_an_entry_newer_than_the_copy_is_checked_by_the_statement(backend, django_capture_on_commit_callbacks):
-    """The bitmaps come from this process's copy; an entry published since it was
-    read passes a field or filter by its own values, found at once."""
+def test_an_entry_newer_than_the_copy_is_read_into_it_at_once(backend, django_capture_on_commit_callbacks):
+    """Fields and filters are read from this process's copy; an entry published
+    since it was filled is read into it first, and passes by its own values at once."""
     department = models.Department.objects.order_by("code").first()
     filtered = SearchQuery(text="kinship", filters={"department": [department.code]})
     field = SearchQuery(text=f"department:{department.code} kinship")

@@ -30,8 +30,10 @@ import threading
 import numpy as np
 
 # What the copy holds of each entry: the facet values it counts, then the values
-# that are only filtered on (places, programmes, a department's acronym...).
-VALUES = "facet_values, filter_values"
+# that are only filtered on (places, programmes, a department's acronym...) and its
+# kind ("entry_kind:evaluation" or "entry_kind:document"), for searches of one kind.
+ENTRY_KIND = "entry_kind"
+VALUES = f"facet_values, filter_values || ('{ENTRY_KIND}:' || kind)::text"
 MAX_BITMAPS = 256  # holding's bitmaps kept (12.5 KB each at 100,000 entries)
 
 

@@ -4,10 +4,10 @@ and a change is indexed in the transaction that makes it (signals write the rows
 just before COMMIT), so a published record is searchable from every server the
 moment its transaction commits.
 
-How a query runs (a search ordered by relevance, over both kinds, whose every
-match holds some of its words, is worked out in this process from the chunks it
-matched: see _matched_here and matches.py; any other in one statement for hits,
-total and facets, as below):
+How a query runs (a search ordered by relevance whose every match holds some of
+its words is worked out in this process from the chunks it matched: see
+_matched_here and matches.py; any other in one statement for hits, total and
+facets, as below):
 - The query string is read by registry/search/query_language.py into groups of
   words, phrases, AND / OR / NOT and fields, after synonyms are expanded. Each
   group becomes a tsquery (`plainto_tsquery`, or `phraseto_tsquery` for a phrase).
@@ -41,6 +41,7 @@ import operator
 import re
 import zlib
 from contextlib import contextmanager, nullcontext
+from dataclasses import replace
 from functools import lru_cache, partial
 from itertools import compress, islice, repeat
 
@@ -61,7 +62,7 @@ from registry.search.base import (
     SearchResults,
     SearchUnavailable,
 )
-from registry.search.facet_arrays import FacetArrays
+from registry.search.facet_arrays import ENTRY_KIND, FacetArrays
 from registry.search.highlight import snippet
 from registry.search.synonyms import Synonyms
 
@@ -654,16 +655,14 @@ class PostgresBackend(SearchBackend):
     @staticmethod
     def _decided_by_ids(tree, query):
         """Whether a search can be decided from ids alone, never looking up its
-        matching entries: ordered by relevance, over every kind, and every entry it
-        finds holds some of its words. It is then worked out in this process from
-        the chunks its words matched (_matched_here, matches.py): its fields of the
-        entries' own values (department:, stage:, year:, doc_kind:) and its filters
-        are read from this process's copy of the entries' values, which also counts
-        its facets (facet_arrays.py). Looking up each match instead cost 4 us an
-        entry: 100 ms for a word in a quarter of 100,000 records."""
-        return (query.sort not in ("newest", "oldest")
-                and {"evaluation", "document"} <= set(query.kinds)
-                and not _possible_without_words(tree))
+        matching entries: ordered by relevance, and every entry it finds holds some
+        of its words. It is then worked out in this process from the chunks its
+        words matched (_matched_here, matches.py): its fields of the entries' own
+        values (department:, stage:, year:, doc_kind:), its filters and the kinds
+        asked for are read from this process's copy of the entries' values, which
+        also counts its facets (facet_arrays.py). Looking up each match instead cost
+        4 us an entry: 100 ms for a word in a quarter of 100,000 records."""
+        return query.sort not in ("newest", "oldest") and not _possible_without_words(tree)
 
     def _matched_sql(self, tree, tsqueries, query, frequent=frozenset(), cursor=None):
         """(SQL of a CTE list ending in `matched`, params, facets' (SQL, params,
@@ -671,7 +670,7 @@ class PostgresBackend(SearchBackend):
         `cursor` (the search's own): the facets are counted with `counter(cursor,
         value of the facets' SQL)` when it is not None (from this process's arrays:
         facet_arrays.py); None: the SQL gives JSON counts. Searches decided by ids
-        take _matched_here instead, but for search_ids."""
+        take _matched_here instead."""
         params = []
         texts = _text_leaves(tree)
         if not texts:  # only keyword fields, or everything
@@ -896,10 +895,14 @@ class PostgresBackend(SearchBackend):
         # Fields of the entries' own values, then filters: which entries hold their values.
         keywords = list(dict.fromkeys(leaf for leaf in ql.leaves(tree) if isinstance(leaf, ql.Keyword)))
         filters = self._filters(query)[0]
+        kinds = [kind for kind in ("evaluation", "document") if kind in query.kinds] or ["evaluation", "document"]
         value_sets = ([[value for values in _keyword_sql(leaf)[1] for value in values] for leaf in keywords]
-                      + [[value for values in filter_params for value in values] for _, _, filter_params in filters])
+                      + [[value for values in filter_params for value in values] for _, _, filter_params in filters]
+                      + ([[f"{ENTRY_KIND}:{kind}" for kind in kinds]] if len(kinds) == 1 else []))
         held = ENTRY_FACETS.holding(cursor, universe, value_sets) if value_sets else []
         passing = matches.decided(tree, leaf_masks, dict(zip(keywords, held, strict=False)))
+        if len(kinds) == 1:  # the kind asked for narrows the counts too, as a search's scope
+            passing &= held.pop()
         chosen = passing.copy()
         for mask in held[len(keywords):]:
             chosen &= mask
@@ -984,7 +987,16 @@ class PostgresBackend(SearchBackend):
                 tree, tsqueries, _, nothing = self._parsed(cursor, query.text, self.synonyms())
                 if nothing:
                     return []
-                ctes, params, _ = self._matched_sql(tree, tsqueries, query, self._phrase_frequent(cursor, tree))
+                frequent = self._phrase_frequent(cursor, tree)
+                if _text_leaves(tree) and self._decided_by_ids(tree, query):
+                    # In the cheap rank's order, as below: `matched` is the first matches by it.
+                    here = self._matched_here(cursor, tree, tsqueries, replace(query, facets=False), frequent,
+                                              max(limit - REFINED, 0))
+                    cursor.execute(f"WITH {here['ctes']} SELECT e.object_id FROM matched m "
+                                   f"JOIN {ENTRY} e ON e.id = m.id ORDER BY m.rank DESC, m.id LIMIT %s",
+                                   list(here["params"]) + [limit])
+                    return [row[0] for row in cursor.fetchall()]
+                ctes, params, _ = self._matched_sql(tree, tsqueries, query, frequent)
                 order = ORDERS.get(query.sort, ORDERS["relevance"])
                 cursor.execute(f"WITH {ctes} SELECT object_id FROM matched ORDER BY {order} LIMIT %s",
                                params + [limit])

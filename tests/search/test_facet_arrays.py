@@ -124,6 +124,32 @@ def test_fields_and_filters_decided_by_ids_give_the_same_page(backend, monkeypat
     assert {r.total for r in by_ids} != {0} and len({r.total for r in by_ids}) > 1
 
 
+def test_searches_of_one_kind_and_their_ids_are_decided_the_same_way(backend, monkeypatch):
+    """A search of one kind, and the ids of a search (browse, feeds, the CSV, the API's
+    filter), are worked out in this process too: the same hits, totals, facets and
+    ids, in the same order, as the statements that look every match up."""
+    from registry.services.documents import add_document
+
+    record = models.Evaluation.objects.get(title="Kinship care evaluation 0")
+    add_document(b"Kinship care in Crewe: family group conferences, a report.", "kinship.txt", evaluations=[record],
+                 keep_file=False)
+    backend.rebuild()
+    cases = [("kinship", ("evaluation",)), ("kinship", ("document",)), ("kinship", ("evaluation", "document")),
+             ('"group conferences" OR crewe', ("evaluation",)), ("kinship NOT stage:complete", ("document",))]
+    here = [(backend.run_search(SearchQuery(text=text, kinds=kinds)),
+             backend.search_ids(SearchQuery(text=text, kinds=kinds, facets=False), limit=5)) for text, kinds in cases]
+    monkeypatch.setattr(pg.PostgresBackend, "_decided_by_ids", staticmethod(lambda tree, query: False))
+    looked_up = [(backend.run_search(SearchQuery(text=text, kinds=kinds)),
+                  backend.search_ids(SearchQuery(text=text, kinds=kinds, facets=False), limit=5))
+                 for text, kinds in cases]
+    for case, (results, ids), (expected, expected_ids) in zip(cases, here, looked_up, strict=True):
+        assert [(h.kind, h.pk) for h in results.hits] == [(h.kind, h.pk) for h in expected.hits], case
+        assert (results.total, results.facets) == (expected.total, expected.facets), case
+        assert ids == expected_ids, case
+    totals = {case[1]: results.total for case, (results, _) in zip(cases, here, strict=True) if case[0] == "kinship"}
+    assert totals == {("evaluation",): 9, ("document",): 1, ("evaluation", "document"): 10}
+
+
 def test_an_entry_newer_than_the_copy_is_read_into_it_at_once(backend, django_capture_on_commit_callbacks):
     """Fields and filters are read from this process's copy; an entry published
     since it was filled is read into it first, and passes by its own values at once."""

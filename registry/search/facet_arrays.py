@@ -20,8 +20,8 @@ until the copy changes). An entry the copy has not read is read first.
 It needs no invalidation because index entries are never updated: the backend
 replaces an entry by deleting it and inserting a new one, with a new id
 (postgres_backend.py, `_delete` and `_insert_entries`). An id the copy lacks is read
-on first sight; the id of a deleted entry is never asked for again (a statement's
-matches are live rows). So that replaced entries do not pile up, the copy starts
+on first sight; a deleted entry's id is asked for again only by a search that
+found it just before it went, and holds nothing. So that replaced entries do not pile up, the copy starts
 again empty when it would hold more than twice the table's entries. Ids are only
 ever reused by `restore`, which replaces the database with the app servers stopped.
 """

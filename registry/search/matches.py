@@ -16,6 +16,7 @@ A group of words scores, in an entry, the weight of the best part it matched
 0.2 as more of a document's passages (chunk numbers from 0) match, exactly as
 postgres_backend.CHUNK_SCORE does in SQL; groups are weighted by how rare they are.
 """
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -24,9 +25,12 @@ from registry.search import query_language as ql
 
 # Each chunk matched as one 8-byte integer: its entry's id and its number (from -4)
 # side by side. Two sends and a concatenation a row instead cost 5 ms more for
-# 110,760 chunks. Room for a million passages a document (300 million words).
+# 110,760 chunks. Room for 1,048,567 passages a document (300 million words; an upload
+# is at most 20 MB, some 12,000 passages); a passage beyond them counts as the last, never
+# as another entry's.
 NUMBER_BITS, NUMBER_OFFSET = 20, 8
-CHUNK_KEY = f"(c.entry_id << {NUMBER_BITS}) + c.number + {NUMBER_OFFSET}"
+CHUNK_KEY = (f"(c.entry_id << {NUMBER_BITS}) + least(c.number, {(1 << NUMBER_BITS) - 1 - NUMBER_OFFSET}) "
+             f"+ {NUMBER_OFFSET}")
 
 
 @dataclass
@@ -77,11 +81,11 @@ def leaf_hits(data, weights) -> LeafHits:
 def idf(df, entries):
     """BM25's idf of a group matching `df` of `entries` (as postgres_backend's `idf` CTE)."""
     n = max(float(entries), float(df))
-    return float(np.log(1 + (n - df + 0.5) / (df + 0.5)))
+    return math.log(1 + (n - df + 0.5) / (df + 0.5))  # libm's, as PostgreSQL's ln
 
 
 def present(universe, ids):
-    """Which of the sorted `universe` ids are among the sorted `ids`."""
+    """Which of the `universe` ids (in any order) are among the sorted `ids`."""
     if not len(ids):
         return np.zeros(len(universe), dtype=bool)
     at = np.minimum(np.searchsorted(ids, universe), len(ids) - 1)

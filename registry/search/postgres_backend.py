@@ -22,12 +22,12 @@ facets, as below):
   thousands of TOASTed vectors was most of a query's time): per group of words, a
   title match counts 1.0, methods/types/departments 0.4, summary and findings
   0.2, other fields 0.1, and a document's passages up to 0.2 as more of them match;
-  groups are weighted by how rare they are (log(1 + entries / entries matched)).
+  groups are weighted by how rare they are (BM25's idf over the entries matched).
 - Field queries: `title:` and `body:` choose the chunks; descriptive fields
   (`method:`, `place:`...) are also checked against the entry's own text of that
   field. Keyword fields (`department:dfe`, `stage:`, `year:`, `kind:`) and facet
-  filters read the entry's arrays of values; facets are counted from them over
-  every match, in the same statement.
+  filters read the entry's arrays of values (in this process, its copy of them:
+  facet_arrays.py), and facets are counted from them over every match.
 - Snippets: a record's summary and findings; for a document, the passage (only
   for the hits shown) holding most of the query's words, read from the
   document's own text by offsets, so the index keeps no second copy of it.
@@ -40,7 +40,7 @@ import logging
 import operator
 import re
 import zlib
-from contextlib import contextmanager, nullcontext
+from contextlib import contextmanager
 from dataclasses import replace
 from functools import lru_cache, partial
 from itertools import compress, islice, repeat
@@ -262,17 +262,20 @@ class PostgresBackend(SearchBackend):
         enough to be compiled, which took 700 ms for a 100 ms statement.
 
         Inside a transaction (a page that also writes, a test) the search runs in a
-        savepoint, so a failed search leaves the transaction usable."""
-        savepoint = transaction.atomic() if connection.in_atomic_block else nullcontext()
-        with savepoint, self._cursor() as cursor:
-            cursor.execute(SEARCH_SETTINGS)
+        savepoint, so a failed search leaves the transaction usable. Outside one it
+        runs in a read-only REPEATABLE READ transaction: a search worked out in this
+        process reads its chunks, the entries its copy lacks and its page in separate
+        statements, which must all see the same entries (one replaced in between
+        would be counted but missing from the page)."""
+        outside = not connection.in_atomic_block
+        with transaction.atomic(), self._cursor() as cursor:
+            cursor.execute(("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY; " if outside else "")
+                           + SEARCH_SETTINGS)
             try:
                 yield cursor
             except BaseException:
-                # In a savepoint the failed statement has aborted it, and rolling it
-                # back undoes the SET; outside one the session must be reset.
-                if not connection.in_atomic_block:
-                    cursor.execute(SEARCH_SETTINGS_RESET)
+                # The failed statement has aborted the transaction or savepoint, and
+                # rolling it back undoes the SET.
                 raise
             cursor.execute(SEARCH_SETTINGS_RESET)
 
@@ -936,10 +939,14 @@ class PostgresBackend(SearchBackend):
         ctes = ("idf AS (SELECT * FROM unnest(%s::int[], %s::float8[]) AS t(leaf, idf)), "
                 "hits AS (SELECT * FROM unnest(%s::bigint[], %s::int[], %s::int[]) AS t(entry_id, leaf, passages)), "
                 "matched AS (SELECT t.*, 0 AS sort_date FROM unnest(%s::bigint[], %s::float8[]) AS t(id, rank))")
-        params = [list(range(len(idfs))), idfs, [p[0] for p in passages], [p[1] for p in passages],
+        # Only groups some chunk holds have an idf, as in SQL (`stats` counts the hits): a
+        # group found nowhere (`kinship NOT title:crewe`) must not weigh in BM25's re-ranking
+        # because its words sit elsewhere in the first 50 matches.
+        found = [i for i, h in enumerate(hits) if len(h.ids)]
+        params = [found, [idfs[i] for i in found], [p[0] for p in passages], [p[1] for p in passages],
                   [p[2] for p in passages], first_ids.tolist(), first_rank.tolist()]
         return {"ctes": ctes, "params": params, "total": len(ids), "facets": facets, "firsts": firsts,
-                "leaves": [i for i, h in enumerate(hits) if len(h.ids)]}
+                "leaves": found}
 
     def _best_passages(self, cursor, entry_ids, stems, firsts):
         """{entry id: (number, text)} of each shown document's passage for its

@@ -46,8 +46,8 @@ class LeafHits:
 
 def leaf_hits(data, weights) -> LeafHits:
     """A group's matches from its chunks as the statement sends them (CHUNK_KEY,
-    big-endian). `weights`: {negative chunk number:
-    score of a match there}; passages score 0 but for the bonus."""
+    big-endian). `weights`: {negative chunk number: score of a match there};
+    passages score 0 but for the bonus."""
     keys = np.frombuffer(bytes(data or b""), dtype=">i8").astype(np.int64)
     ids = keys >> NUMBER_BITS
     numbers = (keys & ((1 << NUMBER_BITS) - 1)) - NUMBER_OFFSET
@@ -95,7 +95,7 @@ def present(universe, ids):
 def decided(node, leaf_masks, keyword_masks):
     """The query's AND / OR / NOT over the universe's entries, from which groups of
     words each matched ({Text leaf: mask}) and which hold each field's value
-    ({Keyword leaf: mask})."""
+    ({Keyword leaf: mask}). A bare leaf gives its own mask back, not a copy."""
     if isinstance(node, ql.Text):
         return leaf_masks[node]
     if isinstance(node, ql.Keyword):

@@ -905,7 +905,7 @@ class PostgresBackend(SearchBackend):
         held = ENTRY_FACETS.holding(cursor, universe, value_sets) if value_sets else []
         passing = matches.decided(tree, leaf_masks, dict(zip(keywords, held, strict=False)))
         if len(kinds) == 1:  # the kind asked for narrows the counts too, as a search's scope
-            passing &= held.pop()
+            passing = passing & held.pop()  # a new mask: `decided` may return a group's own
         chosen = passing.copy()
         for mask in held[len(keywords):]:
             chosen &= mask
@@ -927,7 +927,7 @@ class PostgresBackend(SearchBackend):
         # Each group's passages and first passage in the foremost entries.
         passages, firsts = [], []
         for i, h in enumerate(hits):
-            found = matches.present(first_ids, h.ids) if len(h.ids) else numpy.zeros(len(first_ids), dtype=bool)
+            found = matches.present(first_ids, h.ids)
             at = numpy.searchsorted(h.ids, first_ids[found])
             for entry_id, count, first, rank_at in zip(first_ids[found].tolist(), h.passages[at].tolist(),
                                                        h.first[at].tolist(), numpy.flatnonzero(found).tolist(),
